@@ -1,0 +1,63 @@
+// Builds the test guests from the sources in test/guests, once per source hash.
+import { createHash } from 'node:crypto';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { watToWasm } from '../../src/wasm/wat.ts';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const cacheDir = join(repoRoot, 'node_modules/.cache/waft-guests');
+
+function cached(key: string, build: (out: string) => void): string {
+  mkdirSync(cacheDir, { recursive: true });
+  const out = join(cacheDir, `${key}.wasm`);
+  if (!existsSync(out)) {
+    const tmp = `${out}.${process.pid}.tmp`;
+    build(tmp);
+    execFileSync('mv', [tmp, out]);
+  }
+  return out;
+}
+
+function hash(...parts: (string | Buffer)[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest('hex').slice(0, 24);
+}
+
+/** Path of the compiled test/guests/wat/NAME.wat (or an absolute .wat path). */
+export async function watGuest(name: string): Promise<string> {
+  const src = name.endsWith('.wat') ? resolve(name) : join(repoRoot, 'test/guests/wat', `${name}.wat`);
+  const text = readFileSync(src, 'utf8');
+  const key = `wat-${hash(text)}`;
+  const out = join(cacheDir, `${key}.wasm`);
+  if (!existsSync(out)) {
+    mkdirSync(cacheDir, { recursive: true });
+    writeFileSync(out, await watToWasm(text, src));
+  }
+  return out;
+}
+
+let clangProbe: string | null | undefined;
+
+/** Why C guests cannot be built here, or null when clang with wasi-libc works. */
+export function clangMissing(): string | null {
+  if (clangProbe !== undefined) return clangProbe;
+  const r = spawnSync('clang', ['--target=wasm32-wasi', '-x', 'c', '-', '-o', '/dev/null'], {
+    input: 'int main(void){return 0;}', encoding: 'utf8',
+  });
+  clangProbe = r.status === 0 ? null
+    : 'clang for wasm32-wasi is not installed (apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32)';
+  return clangProbe;
+}
+
+/** Path of the compiled test/guests/c/NAME.c, or null when clang is missing. */
+export function cGuest(name: string, flags: string[] = []): string | null {
+  if (clangMissing()) return null;
+  const src = join(repoRoot, 'test/guests/c', `${name}.c`);
+  const key = `c-${name}-${hash(readFileSync(src), flags.join(' '))}`;
+  return cached(key, (out) => {
+    execFileSync('clang', ['--target=wasm32-wasi', '-O2', '-g', ...flags, src, '-o', out], { stdio: 'pipe' });
+  });
+}

@@ -1,0 +1,40 @@
+// The contract between the sandbox and the WASI preview1 host.
+
+/** A byte source for a guest's stdin. */
+export interface InputStream {
+  /**
+   * Up to `max` bytes, or null at end of stream. Never an empty array. When no data is ready
+   * yet it returns a Promise; the sandbox then suspends the guest (JSPI) until it settles.
+   */
+  read(max: number): Uint8Array | null | Promise<Uint8Array | null>;
+  /** True when a read would not wait (data is buffered or the stream has ended). */
+  ready(): boolean;
+  /** Settles when ready() becomes true. */
+  whenReady(): Promise<void>;
+  /** A terminal: reported to the guest as a character device. */
+  readonly isTty?: boolean;
+}
+
+/** A byte sink for a guest's stdout or stderr. write() may throw a WaftError (e.g. the output cap). */
+export interface OutputStream {
+  write(bytes: Uint8Array): void;
+  readonly isTty?: boolean;
+}
+
+export interface Preopen {
+  /** Directory on the host; must exist. */
+  hostPath: string;
+  /** The name the guest sees it under, e.g. "/" or "/static" or ".". */
+  guestPath: string;
+  /** Refuse every write, create, rename, unlink, truncate, set-times through this preopen. */
+  readonly?: boolean;
+}
+
+export interface WasiOptions {
+  args: string[];
+  env: Record<string, string>;
+  stdin: InputStream;
+  stdout: OutputStream;
+  stderr: OutputStream;
+  preopens: Preopen[];
+}

@@ -28,6 +28,15 @@ export const errorSpecs = {
   WAFT_E_GUEST_LINK: { status: 422, hint: 'The module imports something waft does not provide; check its imports with `wasm-objdump -x` and build it for WASI preview1.' },
   WAFT_E_WORKER_LOST: { status: 503, hint: 'The worker thread running this guest died; the request can be retried.' },
   WAFT_E_SANDBOX_CLOSED: { status: 503, hint: 'The sandbox is shutting down; retry against a running host.' },
+
+  // ── routing and WAGI: the HTTP gateway's router and the CGI contract ───────
+  WAFT_E_ROUTE_INVALID: { status: 400, hint: 'Write a route as "/exact", "/users/:id" (one segment per parameter) or "/static/..." (a prefix); see docs/routing.md.' },
+  WAFT_E_ROUTE_CONFLICT: { status: 400, hint: 'Two routes match exactly the same paths (parameter names do not matter, nor does one trailing "/"); change or remove one of them.' },
+  WAFT_E_ROUTE_NOT_FOUND: { status: 404, hint: 'No route in waft.toml matches this path; check the routes of the app (see docs/routing.md).' },
+  WAFT_E_BAD_PATH: { status: 400, hint: 'Send a path that starts with "/", has valid percent-encoding, and has no encoded "/" (%2F), no %00 and no "." or ".." segments.' },
+  WAFT_E_CGI_MALFORMED: { status: 502, hint: 'A WAGI guest must write header lines ("Name: value"), then an empty line, then the body, e.g. printf("Content-Type: text/plain\\n\\nhello\\n"); see docs/wagi.md.' },
+  WAFT_E_CGI_BAD_STATUS: { status: 502, hint: 'Write the status as a three-digit code from 200 to 599, optionally followed by a reason: "Status: 404 Not Found".' },
+  WAFT_E_CGI_NO_CONTENT_TYPE: { status: 502, hint: 'Start the guest\'s output with a "Content-Type: …" header line (or a "Location: …" redirect), then an empty line, then the body.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorSpecs;

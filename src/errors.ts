@@ -37,6 +37,52 @@ export const errorSpecs = {
   WAFT_E_CGI_MALFORMED: { status: 502, hint: 'A WAGI guest must write header lines ("Name: value"), then an empty line, then the body, e.g. printf("Content-Type: text/plain\\n\\nhello\\n"); see docs/wagi.md.' },
   WAFT_E_CGI_BAD_STATUS: { status: 502, hint: 'Write the status as a three-digit code from 200 to 599, optionally followed by a reason: "Status: 404 Not Found".' },
   WAFT_E_CGI_NO_CONTENT_TYPE: { status: 502, hint: 'Start the guest\'s output with a "Content-Type: …" header line (or a "Location: …" redirect), then an empty line, then the body.' },
+
+  // ── capabilities: http and variables ───────────────────────────────────────
+  WAFT_E_HTTP_ALLOWED_HOST_INVALID: { status: 400, hint: 'Write each allowed_outbound_hosts entry as scheme://host[:port], e.g. "https://api.example.com", "http://localhost:3000", "https://*.example.com:*" or "*://*:*"; no path, query or user name.' },
+  WAFT_E_HTTP_DENIED: { status: 403, hint: 'Add the origin to the function\'s allowed_outbound_hosts in waft.toml. Private, loopback and link-local addresses are reachable only through an entry that names the host exactly (no wildcard).' },
+  WAFT_E_HTTP_INVALID_REQUEST: { status: 400, hint: 'Send an absolute http:// or https:// URL without user:password, a valid method other than CONNECT, and valid header names and values.' },
+  WAFT_E_HTTP_BODY_TOO_LARGE: { status: 413, hint: 'An outbound request or response body was larger than allowed; send or fetch less (e.g. page or range the data), or raise the outbound body limit in the runtime config.' },
+  WAFT_E_HTTP_TIMEOUT: { status: 504, hint: 'The remote server did not answer (or stopped sending) within the outbound timeout; check that it is healthy, or raise the outbound timeout in the runtime config.' },
+  WAFT_E_HTTP_UNREACHABLE: { status: 502, hint: 'Check the host name and port, and that the server is up and reachable from the waft host (DNS, firewall, TLS certificate).' },
+  WAFT_E_HTTP_CLOSED: { status: 503, hint: 'The outbound HTTP client was closed because the app is stopping; retry against a running host.' },
+  WAFT_E_VARIABLE_MISSING: { status: 422, hint: 'Give the variable a value: WAFT_VAR_<NAME> in the environment, name=value in .env, or --var name=value; or give it a default in waft.toml.' },
+  WAFT_E_VARIABLE_UNKNOWN: { status: 422, hint: 'Declare the variable under [variables] in waft.toml, or fix the name where it is used.' },
+  WAFT_E_VARIABLE_NAME_INVALID: { status: 422, hint: 'A variable name is lower-case letters, digits and "_", starting with a letter (e.g. api_key), so that it maps to exactly one WAFT_VAR_<NAME>.' },
+  WAFT_E_TEMPLATE_INVALID: { status: 422, hint: 'Write a reference as {{ name }} (or {{name}}); "{{" may not be used for anything else in a template.' },
+  WAFT_E_DOTENV_SYNTAX: { status: 400, hint: 'Write each .env line as KEY=value, optionally prefixed with `export` and optionally quoted with \' or "; a line starting with # is a comment.' },
+
+  // ── capabilities: key-value ────────────────────────────────────────────────
+  WAFT_E_KV_BAD_KEY: { status: 400, hint: 'A key is a non-empty string of well-formed Unicode without NUL ("\\0") characters; encode binary keys (e.g. as hex or base64) before using them.' },
+  WAFT_E_KV_BAD_NAME: { status: 400, hint: 'Store and app names are 1–128 letters, digits, "_", "-" and ".", starting with a letter, digit or "_" (no ":" or "/").' },
+  WAFT_E_KV_BAD_ARGUMENT: { status: 400, hint: 'Pass a Uint8Array value, a ttlMs that is a whole number of milliseconds from 1 up to 100 years, a list limit that is a whole number ≥ 1, a cursor exactly as a previous list returned it, and an increment delta within signed 64 bits.' },
+  WAFT_E_KV_TOO_LARGE: { status: 413, hint: 'Keys and values have size limits (by default 1024 bytes of UTF-8 per key and 1 MiB per value); store less, split the data over several keys, or raise the limits in the key-value store\'s runtime config.' },
+  WAFT_E_KV_NOT_INTEGER: { status: 409, hint: 'increment works on a value that is the decimal text of a signed 64-bit integer ("42", "-7"; no "+", spaces or leading zeros) and keeps it in that range; delete or overwrite the key, or keep counters under their own keys.' },
+  WAFT_E_KV_UNAVAILABLE: { status: 503, hint: 'The key-value backend could not be reached or failed; check that the server (or SQLite file) named in the message is up and reachable. The store reconnects by itself, so the call can be retried.' },
+  WAFT_E_KV_CLOSED: { status: 503, hint: 'The key-value store (or its backend) was closed, usually because the app is stopping; open it again on a running host.' },
+  WAFT_E_KV_CONFIG: { status: 400, hint: 'Fix the key-value store\'s runtime config: type is "sqlite" (with path), "redis" or "postgres" (with url); limits are positive whole numbers (sizes may carry units, e.g. "4MiB"); see docs/capabilities/key-value.md.' },
+
+  // ── manifest: waft.toml and the runtime config ─────────────────────────────
+  WAFT_E_MANIFEST_SYNTAX: { status: 400, hint: 'waft.toml is not valid TOML; fix the syntax at the line and column given (strings need quotes, each key appears once).' },
+  WAFT_E_MANIFEST_UNKNOWN_KEY: { status: 422, hint: 'Rename the key as suggested or remove it; docs/manifest.md lists every key waft.toml accepts and where it goes.' },
+  WAFT_E_MANIFEST_TYPE: { status: 422, hint: 'Give the key a value of the type docs/manifest.md shows: strings in quotes, lists in [ ], tables as { } or a [section].' },
+  WAFT_E_MANIFEST_MISSING: { status: 422, hint: 'Add the required key the message names: [app] needs name, each [functions.NAME] needs source and route (or routes).' },
+  WAFT_E_MANIFEST_NAME: { status: 422, hint: 'App, function and store names use lowercase letters, digits, "-" and "_", start with a letter and have at most 63 characters.' },
+  WAFT_E_MANIFEST_ROUTE: { status: 422, hint: 'A route starts with "/"; each segment is literal text, ":param", or a final "..." (e.g. "/users/:id", "/static/..."); set route or routes, not both.' },
+  WAFT_E_MANIFEST_LIMIT: { status: 422, hint: 'Write sizes as "64MiB" and durations as "10s", within the ranges docs/manifest.md gives for [functions.NAME.limits].' },
+  WAFT_E_MANIFEST_FILES: { status: 422, hint: 'Each files entry shares a path inside the app directory (source) at an absolute guest path (destination); each destination only once.' },
+  WAFT_E_MANIFEST_OUTBOUND_HOST: { status: 422, hint: 'Write each allowed_outbound_hosts entry as scheme://host[:port] (scheme http, https or *; host may start with "*."), e.g. "https://api.example.com"; no paths.' },
+  WAFT_E_MANIFEST_VARIABLE: { status: 422, hint: 'Declare app variables under [variables] with default = "..." or required = true (not both), and refer to them in a function\'s variables as "{{ name }}".' },
+  WAFT_E_MANIFEST_DUPLICATE: { status: 422, hint: 'A function lists the same route, key-value store, outbound host or files destination twice; remove one of them.' },
+  WAFT_E_MANIFEST_VERSION: { status: 422, hint: 'This waft reads manifest_version = 1; write that, leave the key out, or upgrade waft.' },
+  WAFT_E_MANIFEST_STORE: { status: 422, hint: 'A function uses a key-value store the runtime config does not define; add [key_value_store.NAME] to the runtime config or use "default".' },
+  WAFT_E_RUNTIME_CONFIG: { status: 400, hint: 'Fix the runtime config at the line given; docs/runtime-config.md lists its tables ([key_value_store.NAME], [outbound_http]) and keys.' },
+
+  // ── triggers: the HTTP gateway ─────────────────────────────────────────────
+  WAFT_E_OVERLOADED: { status: 503, hint: 'Too many requests for this function right now; retry after the Retry-After delay, or raise `limits.concurrency` / `limits.queue`.' },
+  WAFT_E_BODY_TOO_LARGE: { status: 413, hint: 'The request body is over the function\'s `limits.max_body`; send less or raise the limit.' },
+  WAFT_E_BUILD_FAILED: { status: 422, hint: 'The build command failed; its last lines of output are in the message. Fix the code or the `build` key in waft.toml.' },
+  WAFT_E_TOOLCHAIN_MISSING: { status: 422, hint: 'Install the toolchain named in the message, then run `waft build` again.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorSpecs;

@@ -1,0 +1,330 @@
+// The HTTP gateway's router: route patterns compiled once into a segment trie, matched per
+// request on the main thread. The contract (precedence, trailing slash, path checks, the CGI
+// fields of a match) is written down in docs/routing.md.
+
+import { WaftError } from '../../errors.ts';
+
+export interface RouteSource {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface RouteDef<T> {
+  pattern: string;
+  target: T;
+  /** The function's name, for messages. */
+  name: string;
+  source?: RouteSource;
+}
+
+export interface RouteMatch<T> {
+  target: T;
+  name: string;
+  /** The route as written (X_MATCHED_ROUTE). */
+  pattern: string;
+  /** Decoded parameter values. Read-only: may be shared between matches. */
+  params: Record<string, string>;
+  /** SCRIPT_NAME: the route's prefix for `/...` routes, the decoded request path otherwise. */
+  scriptName: string;
+  /** PATH_INFO: what follows scriptName, decoded. */
+  pathInfo: string;
+  /** X_RAW_PATH_INFO: what follows scriptName, as sent. */
+  rawPathInfo: string;
+}
+
+export type RouteSegment =
+  | { readonly kind: 'literal'; readonly value: string }
+  | { readonly kind: 'param'; readonly name: string };
+
+export interface ParsedRoute {
+  /** As written. */
+  readonly pattern: string;
+  /** Without the final `...`; literals are percent-decoded. */
+  readonly segments: readonly RouteSegment[];
+  /** True for `/prefix/...` routes. */
+  readonly wildcard: boolean;
+  /**
+   * For wildcard routes the part before `/...` with literals decoded ("" for `/...`): their
+   * SCRIPT_NAME when it has no parameters. "" for other routes.
+   */
+  readonly prefix: string;
+  /** Two routes match the same set of paths exactly when their shapes are equal. */
+  readonly shape: string;
+}
+
+const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// Characters that cannot appear in a route as written: controls, space, and the URL
+// delimiters that would end the path.
+const PATTERN_BAD_CHAR = /[\x00-\x20\x7f?#]/;
+const ENCODED_SLASH_OR_NUL = /%(?:2[fF]|00)/;
+// Shape markers; NUL never survives into a literal, so they cannot collide with one.
+const SHAPE_PARAM = '\0:';
+const SHAPE_WILDCARD = '\0...';
+
+function invalid(pattern: string, why: string, where?: string): WaftError {
+  return new WaftError('WAFT_E_ROUTE_INVALID', `route ${JSON.stringify(pattern)}${where ? ` ${where}` : ''} is not valid: ${why}`, { pattern });
+}
+
+/**
+ * Reads a route pattern: `/exact`, `/users/:id`, `/static/...`. One trailing `/` is ignored
+ * (`/hello/` is `/hello`). `where` (e.g. `of function "a" (waft.toml:3:1)`) goes into messages.
+ */
+export function parseRoutePattern(pattern: string, where?: string): ParsedRoute {
+  if (typeof pattern !== 'string' || pattern.length === 0) throw invalid(String(pattern), 'a route cannot be empty; write "/" for the root or "/..." for every path', where);
+  if (pattern.charCodeAt(0) !== 47) throw invalid(pattern, `a route starts with "/" (did you mean ${JSON.stringify('/' + pattern)}?)`, where);
+  const bad = PATTERN_BAD_CHAR.exec(pattern);
+  if (bad) {
+    const what = bad[0] === '?' || bad[0] === '#'
+      ? `it contains ${JSON.stringify(bad[0])}; a route matches the path only, never the query or fragment`
+      : `it contains the character ${JSON.stringify(bad[0])}; write spaces and control characters percent-encoded (%20)`;
+    throw invalid(pattern, what, where);
+  }
+  let body = pattern.slice(1);
+  if (body.endsWith('/')) body = body.slice(0, -1);
+  const raw = body === '' ? [] : body.split('/');
+  const segments: RouteSegment[] = [];
+  const names = new Set<string>();
+  let wildcard = false;
+  for (let i = 0; i < raw.length; i++) {
+    const s = raw[i];
+    if (s === '') throw invalid(pattern, 'it has an empty segment ("//"); remove the extra "/"', where);
+    if (s === '...') {
+      if (i !== raw.length - 1) throw invalid(pattern, '"..." (a prefix wildcard) can only be the last segment, as in "/static/..."', where);
+      wildcard = true;
+      break;
+    }
+    if (s === '*' || s === '**') throw invalid(pattern, `"${s}" is not a wildcard here; write "${raw.slice(0, i).map((x) => '/' + x).join('')}/..." to match a prefix`, where);
+    if (s.charCodeAt(0) === 58) {
+      const name = s.slice(1);
+      if (!PARAM_NAME.test(name)) {
+        throw invalid(pattern, `parameter ${JSON.stringify(s)} needs a name of letters, digits and "_" (not starting with a digit), like ":id"; a parameter is a whole segment`, where);
+      }
+      if (names.has(name)) throw invalid(pattern, `parameter ":${name}" appears twice; give each parameter its own name`, where);
+      names.add(name);
+      segments.push({ kind: 'param', name });
+      continue;
+    }
+    if (s.length > 2 && s.charCodeAt(0) === 123 && s.charCodeAt(s.length - 1) === 125) {
+      throw invalid(pattern, `write the parameter ${s} as ":${s.slice(1, -1)}"`, where);
+    }
+    let value = s;
+    if (s.includes('%')) {
+      if (ENCODED_SLASH_OR_NUL.test(s)) throw invalid(pattern, `segment ${JSON.stringify(s)} encodes "/" or NUL; a segment can hold neither`, where);
+      try {
+        value = decodeURIComponent(s);
+      } catch {
+        throw invalid(pattern, `segment ${JSON.stringify(s)} has broken percent-encoding ("%" must be followed by two hex digits of UTF-8)`, where);
+      }
+    }
+    if (value === '.' || value === '..') throw invalid(pattern, `"${s}" segments are not allowed: request paths with dot-segments are refused, so this route could never match`, where);
+    segments.push({ kind: 'literal', value });
+  }
+  let shape = '';
+  let prefix = '';
+  for (const seg of segments) {
+    if (seg.kind === 'literal') {
+      shape += '/' + seg.value;
+      prefix += '/' + seg.value;
+    } else {
+      shape += '/' + SHAPE_PARAM;
+      prefix += '/:' + seg.name;
+    }
+  }
+  if (wildcard) shape += '/' + SHAPE_WILDCARD;
+  if (shape === '') shape = '/';
+  return { pattern, segments, wildcard, prefix: wildcard ? prefix : '', shape };
+}
+
+// ── the compiled form ────────────────────────────────────────────────────────
+
+interface Entry<T> {
+  readonly def: RouteDef<T>;
+  readonly parsed: ParsedRoute;
+  /** Segment index and name of each parameter. */
+  readonly paramAt: readonly number[];
+  readonly paramNames: readonly string[];
+  /** Number of segments before `...` (wildcard routes). */
+  readonly depth: number;
+}
+
+interface Node<T> {
+  literals: Map<string, Node<T>> | null;
+  param: Node<T> | null;
+  exact: Entry<T> | null;
+  wildcard: Entry<T> | null;
+}
+
+function newNode<T>(): Node<T> {
+  return { literals: null, param: null, exact: null, wildcard: null };
+}
+
+const EMPTY_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+function describe(def: RouteDef<unknown>): string {
+  const at = def.source ? ` (${def.source.file}:${def.source.line}:${def.source.column})` : '';
+  return `of function ${JSON.stringify(def.name)}${at}`;
+}
+
+function badPath(rawPath: string, why: string): WaftError {
+  const shown = rawPath.length > 200 ? rawPath.slice(0, 200) + '…' : rawPath;
+  return new WaftError('WAFT_E_BAD_PATH', `request path ${JSON.stringify(shown)} is refused: ${why}`, { path: shown });
+}
+
+export class Router<T> {
+  readonly routes: readonly RouteDef<T>[];
+  readonly #root: Node<T> = newNode();
+  /** All-literal exact routes by path as sent (with and without one trailing "/"). */
+  readonly #static = new Map<string, RouteMatch<T>>();
+  // Scratch space for one match() call: decoded segments and the raw end offset of each.
+  // match() is synchronous and not re-entrant, so one set per router is enough.
+  readonly #segs: string[] = [];
+  readonly #ends: number[] = [];
+
+  constructor(defs: RouteDef<T>[]) {
+    this.routes = Object.freeze(defs.slice());
+    const byShape = new Map<string, RouteDef<T>>();
+    for (const def of this.routes) {
+      const parsed = parseRoutePattern(def.pattern, describe(def));
+      const other = byShape.get(parsed.shape);
+      if (other) {
+        throw new WaftError(
+          'WAFT_E_ROUTE_CONFLICT',
+          `route ${JSON.stringify(def.pattern)} ${describe(def)} conflicts with ${JSON.stringify(other.pattern)} ${describe(other)}: both match the same paths; rename one`,
+          { pattern: def.pattern, name: def.name, source: def.source, otherPattern: other.pattern, otherName: other.name, otherSource: other.source },
+        );
+      }
+      byShape.set(parsed.shape, def);
+      this.#insert(def, parsed);
+    }
+  }
+
+  #insert(def: RouteDef<T>, parsed: ParsedRoute): void {
+    const paramAt: number[] = [];
+    const paramNames: string[] = [];
+    let node = this.#root;
+    let allLiteral = true;
+    parsed.segments.forEach((seg, i) => {
+      if (seg.kind === 'literal') {
+        node.literals ??= new Map();
+        let next = node.literals.get(seg.value);
+        if (!next) node.literals.set(seg.value, (next = newNode()));
+        node = next;
+      } else {
+        allLiteral = false;
+        paramAt.push(i);
+        paramNames.push(seg.name);
+        node = node.param ??= newNode();
+      }
+    });
+    const entry: Entry<T> = { def, parsed, paramAt, paramNames, depth: parsed.segments.length };
+    if (parsed.wildcard) {
+      node.wildcard = entry;
+      return;
+    }
+    node.exact = entry;
+    if (allLiteral) {
+      const path = parsed.segments.length === 0 ? '/' : parsed.segments.map((s) => '/' + (s as { value: string }).value).join('');
+      const make = (p: string): RouteMatch<T> => Object.freeze({ target: def.target, name: def.name, pattern: def.pattern, params: EMPTY_PARAMS, scriptName: p, pathInfo: '', rawPathInfo: '' });
+      this.#static.set(path, make(path));
+      if (path !== '/') this.#static.set(path + '/', make(path + '/'));
+    }
+  }
+
+  /**
+   * The most specific route for a path (no query, still percent-encoded), or null.
+   * Throws WAFT_E_BAD_PATH (400) for paths that are refused whatever the routes.
+   */
+  match(rawPath: string): RouteMatch<T> | null {
+    const noPercent = rawPath.indexOf('%') === -1;
+    if (noPercent) {
+      const hit = this.#static.get(rawPath);
+      if (hit !== undefined) return hit;
+    }
+    const n = this.#split(rawPath);
+    const entry = this.#walk(this.#root, 0, n);
+    if (entry === null) return null;
+
+    const segs = this.#segs;
+    let params = EMPTY_PARAMS;
+    if (entry.paramAt.length > 0) {
+      params = {};
+      for (let i = 0; i < entry.paramAt.length; i++) params[entry.paramNames[i]] = segs[entry.paramAt[i]];
+    }
+    const def = entry.def;
+    if (entry.parsed.wildcard) {
+      const cut = entry.depth === 0 ? 0 : this.#ends[entry.depth - 1];
+      const rawPathInfo = cut === 0 ? rawPath : rawPath.slice(cut);
+      const pathInfo = noPercent || rawPathInfo.indexOf('%') === -1 ? rawPathInfo : decodeURIComponent(rawPathInfo);
+      let scriptName = entry.parsed.prefix;
+      if (params !== EMPTY_PARAMS) {
+        // A prefix with parameters: SCRIPT_NAME is the part of the path they matched.
+        const rawScript = rawPath.slice(0, cut);
+        scriptName = noPercent ? rawScript : decodeURIComponent(rawScript);
+      }
+      return { target: def.target, name: def.name, pattern: def.pattern, params, scriptName, pathInfo, rawPathInfo };
+    }
+    const scriptName = noPercent ? rawPath : decodeURIComponent(rawPath);
+    return { target: def.target, name: def.name, pattern: def.pattern, params, scriptName, pathInfo: '', rawPathInfo: '' };
+  }
+
+  /** Splits and checks the path into #segs/#ends; returns the segment count ("/" is one empty segment). */
+  #split(rawPath: string): number {
+    const len = rawPath.length;
+    if (len === 0 || rawPath.charCodeAt(0) !== 47) throw badPath(rawPath, 'a path must start with "/"');
+    const segs = this.#segs;
+    const ends = this.#ends;
+    let count = 0;
+    let start = 1;
+    let pct = false;
+    for (let i = 1; i <= len; i++) {
+      const c = i < len ? rawPath.charCodeAt(i) : 47;
+      if (c === 37) {
+        pct = true;
+      } else if (c === 47) {
+        let seg = rawPath.slice(start, i);
+        if (pct) {
+          if (ENCODED_SLASH_OR_NUL.test(seg)) throw badPath(rawPath, 'it contains an encoded "/" (%2F) or NUL (%00)');
+          try {
+            seg = decodeURIComponent(seg);
+          } catch {
+            throw badPath(rawPath, 'it has broken percent-encoding ("%" must be followed by two hex digits of UTF-8)');
+          }
+          pct = false;
+        }
+        if (seg.length <= 2 && seg.length > 0 && (seg === '.' || seg === '..')) {
+          throw badPath(rawPath, 'it has a "." or ".." segment');
+        }
+        segs[count] = seg;
+        ends[count] = i;
+        count++;
+        start = i + 1;
+      }
+    }
+    return count;
+  }
+
+  // Depth-first in order of precedence: at each segment a literal, then a parameter, then
+  // the wildcard ending here. Each trie node has one depth, so each is visited at most once.
+  #walk(node: Node<T>, d: number, n: number): Entry<T> | null {
+    if (d === n) return node.exact ?? node.wildcard;
+    const seg = this.#segs[d];
+    if (seg === '') {
+      // A trailing "/" ends exact routes; any other empty segment ("//") matches only a wildcard.
+      if (d === n - 1 && node.exact !== null) return node.exact;
+      return node.wildcard;
+    }
+    if (node.literals !== null) {
+      const next = node.literals.get(seg);
+      if (next !== undefined) {
+        const found = this.#walk(next, d + 1, n);
+        if (found !== null) return found;
+      }
+    }
+    if (node.param !== null) {
+      const found = this.#walk(node.param, d + 1, n);
+      if (found !== null) return found;
+    }
+    return node.wildcard;
+  }
+}

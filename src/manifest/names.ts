@@ -1,0 +1,23 @@
+/** App, function and key-value store names: they end up in URLs, subjects and file names. */
+export const namePattern = /^[a-z][a-z0-9_-]*$/;
+export const nameMaxLength = 63;
+
+/** Variable and binding names. */
+export const variableNamePattern = /^[a-z][a-z0-9_]*$/;
+
+/** Environment variable names as POSIX shells accept them. */
+export const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Why `name` is not a valid app/function/store name, or null. */
+export function nameProblem(name: string): string | null {
+  if (name.length > nameMaxLength) return `is longer than ${nameMaxLength} characters`;
+  if (namePattern.test(name)) return null;
+  const fixed = suggestName(name);
+  const hint = fixed !== null ? `, e.g. "${fixed}"` : '';
+  return `must use lowercase letters, digits, "-" and "_" and start with a letter${hint}`;
+}
+
+function suggestName(name: string): string | null {
+  const fixed = name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z]+/, '').replace(/-+$/, '');
+  return fixed !== '' && namePattern.test(fixed) ? fixed.slice(0, nameMaxLength) : null;
+}

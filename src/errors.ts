@@ -20,6 +20,9 @@ export const errorSpecs = {
   WAFT_E_MODULE_UNSUPPORTED: { status: 422, hint: 'This kind of module cannot run here; build a WASI preview1 command module (one that exports `_start`).' },
   WAFT_E_WAT_INVALID: { status: 422, hint: 'Fix the WebAssembly text at the position given.' },
 
+  // ── wasi: the WASI preview1 host ───────────────────────────────────────────
+  WAFT_E_WASI_PREOPEN: { status: 500, hint: 'A directory given to the guest (a `files` mount) does not exist or is not a directory on this host; create it or fix the path.' },
+
   // ── sandbox: running guests within limits ──────────────────────────────────
   WAFT_E_GUEST_TRAP: { status: 500, hint: 'The guest trapped (a crash inside the module); the wasm backtrace in the details shows where.' },
   WAFT_E_GUEST_TIMEOUT: { status: 504, hint: 'The guest ran past its deadline; raise `limits.timeout` (or --timeout) or make the guest finish sooner.' },

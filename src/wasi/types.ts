@@ -37,4 +37,6 @@ export interface WasiOptions {
   stdout: OutputStream;
   stderr: OutputStream;
   preopens: Preopen[];
+  /** Most fds the guest may hold at once, stdio and preopens included (default 1024). EMFILE past it. */
+  maxOpenFds?: number;
 }

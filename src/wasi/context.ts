@@ -1,0 +1,67 @@
+// The state one WasiHost works on, shared by the files that implement the calls.
+import { realpathSync, openSync, constants as fsc, statSync } from 'node:fs';
+import { WaftError } from '../errors.ts';
+import { DIR_RIGHTS, FILE_RIGHTS, STDIN_RIGHTS, STDOUT_RIGHTS } from './constants.ts';
+import { FdTable } from './fd-table.ts';
+import { GuestMemory } from './memory.ts';
+import type { WasiOptions } from './types.ts';
+
+export const DEFAULT_MAX_FDS = 1024;
+
+export class WasiContext {
+  readonly memory = new GuestMemory();
+  readonly fds: FdTable;
+  readonly options: WasiOptions;
+  #aborted: Error | undefined;
+  readonly #pending = new Set<(reason: Error) => void>();
+
+  constructor(options: WasiOptions) {
+    this.options = options;
+    this.fds = new FdTable(options.maxOpenFds ?? DEFAULT_MAX_FDS);
+    this.fds.add({ kind: 'stdin', stream: options.stdin, rights: STDIN_RIGHTS, inheriting: 0n, fdflags: 0 });
+    this.fds.add({ kind: 'stdout', name: 'stdout', stream: options.stdout, rights: STDOUT_RIGHTS, inheriting: 0n, fdflags: 0 });
+    this.fds.add({ kind: 'stdout', name: 'stderr', stream: options.stderr, rights: STDOUT_RIGHTS, inheriting: 0n, fdflags: 0 });
+    try {
+      for (const p of options.preopens) {
+        let hostPath: string;
+        try {
+          hostPath = realpathSync(p.hostPath);
+          if (!statSync(hostPath).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+        } catch (err) {
+          throw new WaftError('WAFT_E_WASI_PREOPEN', `cannot preopen ${p.hostPath} as ${p.guestPath}: ${(err as Error).message}`, {
+            hostPath: p.hostPath, guestPath: p.guestPath,
+          });
+        }
+        const hostFd = openSync(hostPath, fsc.O_RDONLY | fsc.O_DIRECTORY);
+        this.fds.add({
+          kind: 'dir', hostFd, hostPath, root: { readonly: p.readonly === true }, preopenName: p.guestPath,
+          rights: DIR_RIGHTS, inheriting: DIR_RIGHTS | FILE_RIGHTS, fdflags: 0,
+        });
+      }
+    } catch (err) {
+      this.fds.closeAll();
+      throw err;
+    }
+  }
+
+  get aborted(): Error | undefined { return this.#aborted; }
+
+  abort(reason: Error): void {
+    if (this.#aborted) return;
+    this.#aborted = reason;
+    for (const reject of this.#pending) reject(reason);
+    this.#pending.clear();
+  }
+
+  /** Awaits `p`, unless abort() comes first: then it rejects with the abort reason. */
+  wait<T>(p: Promise<T>): Promise<T> {
+    if (this.#aborted) return Promise.reject(this.#aborted);
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.add(reject);
+      p.then(
+        (v) => { this.#pending.delete(reject); resolve(v); },
+        (e) => { this.#pending.delete(reject); reject(e); },
+      );
+    });
+  }
+}

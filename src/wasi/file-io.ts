@@ -1,0 +1,55 @@
+// Reads and writes on host files at explicit offsets (the guest's offset lives in the fd entry).
+import { fstatSync, readSync, writeSync } from 'node:fs';
+import { FDFLAGS } from './constants.ts';
+import type { FileEntry } from './fd-table.ts';
+import type { GuestMemory } from './memory.ts';
+
+/** Fills the iovecs from the file at `position`; returns the bytes read (short at end of file). */
+export function readFileAt(hostFd: number, mem: GuestMemory, vecs: Array<[number, number]>, position: bigint): number {
+  let total = 0;
+  for (const [ptr, len] of vecs) {
+    let done = 0;
+    while (done < len) {
+      const n = readSync(hostFd, mem.bytes, ptr + done, len - done, position + BigInt(total + done));
+      if (n === 0) return total + done;
+      done += n;
+    }
+    total += done;
+  }
+  return total;
+}
+
+function writeAll(hostFd: number, mem: GuestMemory, vecs: Array<[number, number]>, position: bigint | null): number {
+  let total = 0;
+  for (const [ptr, len] of vecs) {
+    let done = 0;
+    while (done < len) {
+      const at = position === null ? null : position + BigInt(total + done);
+      done += writeSync(hostFd, mem.bytes, ptr + done, len - done, at as unknown as number);
+    }
+    total += done;
+  }
+  return total;
+}
+
+/**
+ * Writes the iovecs. `offset` null means "at the fd's position" (fd_write), which honours
+ * APPEND; otherwise it is fd_pwrite's explicit offset.
+ */
+export function writeFileAt(e: FileEntry, mem: GuestMemory, vecs: Array<[number, number]>, offset: bigint | null): number {
+  if (offset !== null) return writeAll(e.hostFd, mem, vecs, offset);
+  if (e.fdflags & FDFLAGS.APPEND) {
+    let n: number;
+    if (e.hostAppend) {
+      // The host fd has O_APPEND: the kernel places each write at the end, atomically.
+      n = writeAll(e.hostFd, mem, vecs, null);
+    } else {
+      n = writeAll(e.hostFd, mem, vecs, fstatSync(e.hostFd, { bigint: true }).size);
+    }
+    e.position = fstatSync(e.hostFd, { bigint: true }).size;
+    return n;
+  }
+  const n = writeAll(e.hostFd, mem, vecs, e.position);
+  e.position += BigInt(n);
+  return n;
+}

@@ -1,0 +1,80 @@
+// The wasi_snapshot_preview1 host: builds the import namespace a guest links against.
+import { ERRNO } from './constants.ts';
+import { WasiContext } from './context.ts';
+import { errnoFromHost } from './errno.ts';
+import { fdCalls } from './fd-calls.ts';
+import { procCalls } from './proc-calls.ts';
+import type { WasiOptions } from './types.ts';
+
+export { ProcExit } from './proc-exit.ts';
+
+/** Every function of wasi_snapshot_preview1, in witx order. */
+export const PREVIEW1_FUNCTIONS = [
+  'args_get', 'args_sizes_get', 'environ_get', 'environ_sizes_get', 'clock_res_get', 'clock_time_get',
+  'fd_advise', 'fd_allocate', 'fd_close', 'fd_datasync', 'fd_fdstat_get', 'fd_fdstat_set_flags',
+  'fd_fdstat_set_rights', 'fd_filestat_get', 'fd_filestat_set_size', 'fd_filestat_set_times', 'fd_pread',
+  'fd_prestat_get', 'fd_prestat_dir_name', 'fd_pwrite', 'fd_read', 'fd_readdir', 'fd_renumber', 'fd_seek',
+  'fd_sync', 'fd_tell', 'fd_write', 'path_create_directory', 'path_filestat_get', 'path_filestat_set_times',
+  'path_link', 'path_open', 'path_readlink', 'path_remove_directory', 'path_rename', 'path_symlink',
+  'path_unlink_file', 'poll_oneoff', 'proc_exit', 'proc_raise', 'sched_yield', 'random_get',
+  'sock_accept', 'sock_recv', 'sock_send', 'sock_shutdown',
+] as const;
+
+type Call = (...args: any[]) => number | Promise<number>;
+
+/**
+ * Turns a call that throws into one that returns an errno. WASI errnos and failed host
+ * syscalls become return values; anything else (ProcExit, a WaftError such as the output cap,
+ * an abort reason, an out-of-bounds trap) propagates and ends the guest.
+ */
+function guard(call: Call): Call {
+  const settle = (err: unknown): number => {
+    const errno = errnoFromHost(err);
+    if (errno === undefined) throw err;
+    return errno;
+  };
+  return (...args) => {
+    try {
+      const r = call(...args);
+      return r instanceof Promise ? r.catch(settle) : r;
+    } catch (err) {
+      return settle(err);
+    }
+  };
+}
+
+export class WasiHost {
+  /** Imports whose function may return a Promise: wrap them in WebAssembly.Suspending. */
+  static readonly asyncImports: readonly string[] = ['fd_read', 'poll_oneoff'];
+
+  readonly imports: Record<string, Function>;
+  readonly #ctx: WasiContext;
+
+  constructor(options: WasiOptions) {
+    this.#ctx = new WasiContext(options);
+    const calls: Record<string, Call> = {
+      ...procCalls(this.#ctx),
+      ...fdCalls(this.#ctx),
+    };
+    const imports: Record<string, Function> = {};
+    for (const name of PREVIEW1_FUNCTIONS) {
+      imports[name] = calls[name] ? guard(calls[name]) : () => ERRNO.NOSYS;
+    }
+    this.imports = imports;
+  }
+
+  /** The guest's memory; read again on each call, since memory.grow replaces its buffer. */
+  setMemory(memory: WebAssembly.Memory): void {
+    this.#ctx.memory.set(memory);
+  }
+
+  /** Makes pending and later waits (stdin, clock sleeps) reject with `reason`. */
+  abort(reason: Error): void {
+    this.#ctx.abort(reason);
+  }
+
+  /** Closes every host fd this host opened. The guest must not run afterwards. */
+  close(): void {
+    this.#ctx.fds.closeAll();
+  }
+}

@@ -1,0 +1,131 @@
+import { ERRNO } from './constants.ts';
+import { fail } from './errno.ts';
+
+/**
+ * Like wasmtime, a pointer outside linear memory traps the guest instead of returning EFAULT
+ * (the witx docs say such calls "shall trap").
+ */
+function outOfBounds(ptr: number, len: number): never {
+  throw new WebAssembly.RuntimeError(`WASI call: guest pointer ${ptr}+${len} is outside linear memory`);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const encoder = new TextEncoder();
+
+/**
+ * Typed access to the guest's linear memory. The buffer is looked up again whenever the guest
+ * may have grown its memory (the old ArrayBuffer is detached then).
+ */
+export class GuestMemory {
+  #memory: WebAssembly.Memory | undefined;
+  #buffer: ArrayBuffer | SharedArrayBuffer | undefined;
+  #view: DataView | undefined;
+  #bytes: Uint8Array | undefined;
+
+  set(memory: WebAssembly.Memory): void {
+    this.#memory = memory;
+    this.#buffer = undefined;
+  }
+
+  #refresh(): void {
+    if (!this.#memory) throw new Error('WASI host used before setMemory()');
+    const buffer = this.#memory.buffer;
+    if (buffer !== this.#buffer || this.#view!.byteLength !== buffer.byteLength) {
+      this.#buffer = buffer;
+      this.#view = new DataView(buffer);
+      this.#bytes = new Uint8Array(buffer);
+    }
+  }
+
+  get view(): DataView {
+    this.#refresh();
+    return this.#view!;
+  }
+
+  get bytes(): Uint8Array {
+    this.#refresh();
+    return this.#bytes!;
+  }
+
+  /** The guest range [ptr, ptr+len) as a view; traps when it is out of bounds. */
+  slice(ptr: number, len: number): Uint8Array {
+    const bytes = this.bytes;
+    if (ptr < 0 || len < 0 || ptr + len > bytes.length) outOfBounds(ptr, len);
+    return bytes.subarray(ptr, ptr + len);
+  }
+
+  u8(ptr: number): number { this.#check(ptr, 1); return this.view.getUint8(ptr); }
+  u16(ptr: number): number { this.#check(ptr, 2); return this.view.getUint16(ptr, true); }
+  u32(ptr: number): number { this.#check(ptr, 4); return this.view.getUint32(ptr, true); }
+  u64(ptr: number): bigint { this.#check(ptr, 8); return this.view.getBigUint64(ptr, true); }
+
+  setU8(ptr: number, v: number): void { this.#check(ptr, 1); this.view.setUint8(ptr, v); }
+  setU16(ptr: number, v: number): void { this.#check(ptr, 2); this.view.setUint16(ptr, v, true); }
+  setU32(ptr: number, v: number): void { this.#check(ptr, 4); this.view.setUint32(ptr, v, true); }
+  setU64(ptr: number, v: bigint): void { this.#check(ptr, 8); this.view.setBigUint64(ptr, BigInt.asUintN(64, v), true); }
+
+  #check(ptr: number, size: number): void {
+    if (ptr < 0 || ptr + size > this.view.byteLength) outOfBounds(ptr, size);
+  }
+
+  /** A UTF-8 string from guest memory; EILSEQ when it is not valid UTF-8. */
+  string(ptr: number, len: number): string {
+    const raw = this.slice(ptr, len);
+    try {
+      return utf8.decode(raw);
+    } catch {
+      fail(ERRNO.ILSEQ);
+    }
+  }
+
+  /** Copies `data` into the guest at ptr. */
+  write(ptr: number, data: Uint8Array): void {
+    this.slice(ptr, data.length).set(data);
+  }
+
+  /** The (ptr, len) pairs of an iovec array. */
+  iovecs(ptr: number, count: number): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    this.slice(ptr, count * 8);
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      const p = this.u32(ptr + i * 8);
+      const l = this.u32(ptr + i * 8 + 4);
+      this.slice(p, l);
+      total += l;
+      if (total > 0xffffffff) fail(ERRNO.INVAL);
+      out.push([p, l]);
+    }
+    return out;
+  }
+
+  /** The bytes of a ciovec array, copied into one buffer. */
+  gather(ptr: number, count: number): Uint8Array {
+    const vecs = this.iovecs(ptr, count);
+    let total = 0;
+    for (const [, l] of vecs) total += l;
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const [p, l] of vecs) {
+      out.set(this.slice(p, l), at);
+      at += l;
+    }
+    return out;
+  }
+
+  /** Spreads `data` over an iovec list; returns how many bytes were placed. */
+  scatter(vecs: Array<[number, number]>, data: Uint8Array): number {
+    let at = 0;
+    for (const [p, l] of vecs) {
+      if (at >= data.length) break;
+      const n = Math.min(l, data.length - at);
+      this.slice(p, n).set(data.subarray(at, at + n));
+      at += n;
+    }
+    return at;
+  }
+}
+
+export function encode(s: string): Uint8Array {
+  return encoder.encode(s);
+}

@@ -86,6 +86,30 @@ export const errorSpecs = {
   WAFT_E_BODY_TOO_LARGE: { status: 413, hint: 'The request body is over the function\'s `limits.max_body`; send less or raise the limit.' },
   WAFT_E_BUILD_FAILED: { status: 422, hint: 'The build command failed; its last lines of output are in the message. Fix the code or the `build` key in waft.toml.' },
   WAFT_E_TOOLCHAIN_MISSING: { status: 422, hint: 'Install the toolchain named in the message, then run `waft build` again.' },
+
+  // ── server: store, auth, artifacts ─────────────────────────────────────────
+  WAFT_E_AUTH_MISSING: { status: 401, hint: 'Send the API token as `Authorization: Bearer waft_…`; create one with `waft token create` or use the admin token printed at first start.' },
+  WAFT_E_AUTH_INVALID: { status: 401, hint: 'The token is malformed or unknown; check that the whole token was copied and that the header reads `Authorization: Bearer <token>`.' },
+  WAFT_E_AUTH_EXPIRED: { status: 401, hint: 'The token is past its expiry; create a new token.' },
+  WAFT_E_AUTH_REVOKED: { status: 401, hint: 'The token was revoked; create a new token.' },
+  WAFT_E_SCOPE_INVALID: { status: 400, hint: 'Use only known scopes: apps:read, apps:write, deploy, logs:read, usage:read, tokens:write, admin (admin only for admin users).' },
+  WAFT_E_ADMIN_TOKEN_INVALID: { status: 400, hint: 'WAFT_ADMIN_TOKEN must be 32–512 characters of letters, digits and - _ . ~ + /; generate one with `openssl rand -base64 32`.' },
+  WAFT_E_USER_NAME_INVALID: { status: 400, hint: 'A user name is 1–64 characters: lower-case letters, digits, ".", "_" and "-", starting with a letter or digit.' },
+  WAFT_E_USER_EXISTS: { status: 409, hint: 'A user with this name exists already; pick another name.' },
+  WAFT_E_USER_NOT_FOUND: { status: 404, hint: 'No user has this id; list users to find the right one.' },
+  WAFT_E_APP_NAME_INVALID: { status: 400, hint: 'An app name is a DNS label: 1–63 lower-case letters, digits and "-", not starting or ending with "-".' },
+  WAFT_E_APP_EXISTS: { status: 409, hint: 'App names are unique across the server; pick another name.' },
+  WAFT_E_APP_NOT_FOUND: { status: 404, hint: 'No app has this id or name; list your apps to find the right one.' },
+  WAFT_E_VERSION_NOT_FOUND: { status: 404, hint: 'This app has no such version; list its versions to find the right one.' },
+  WAFT_E_BUNDLE_INVALID: { status: 400, hint: 'Each bundle file needs a relative path without "." or ".." segments, a sha256 of 64 hex digits and a size in bytes.' },
+  WAFT_E_BUNDLE_TOO_LARGE: { status: 413, hint: 'The upload is larger than the server allows; make the bundle smaller or raise the server\'s size limit.' },
+  WAFT_E_BLOB_HASH_INVALID: { status: 400, hint: 'A blob is named by its sha256 as 64 lower-case hex digits.' },
+  WAFT_E_BLOB_HASH_MISMATCH: { status: 400, hint: 'The uploaded bytes do not hash to the sha256 declared for them; the upload was damaged or the wrong file was sent. Upload it again.' },
+  WAFT_E_BLOB_MISSING: { status: 422, hint: 'The version references files that were not uploaded (or have another size); upload every blob before creating the version.' },
+  WAFT_E_BLOB_NOT_FOUND: { status: 404, hint: 'No blob with this sha256 is stored on this server.' },
+  WAFT_E_DATABASE_URL_INVALID: { status: 400, hint: 'Set the database URL to postgres://user:password@host:port/database, or leave it unset to use SQLite in the data directory.' },
+  WAFT_E_STORE_UNAVAILABLE: { status: 503, hint: 'The control-plane database cannot be reached or opened; check that it is running and that the URL or data directory is right.' },
+  WAFT_E_STORE_SCHEMA_NEWER: { status: 500, hint: 'The database was migrated by a newer waft; run that version (or newer) of waft against it, never an older one.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorSpecs;

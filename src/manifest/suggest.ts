@@ -28,7 +28,13 @@ export function closest(word: string, candidates: Iterable<string>): string | nu
   }
   // one edit for short words, about a third of the word for long ones
   const allowed = Math.max(1, Math.floor(word.length / 3));
-  return bestDistance <= allowed ? best : null;
+  if (bestDistance <= allowed) return best;
+  // an abbreviation: "dest" for "destination", "desc" for "description"
+  if (lower.length >= 3) {
+    const prefixed = [...candidates].filter((c) => c.toLowerCase().startsWith(lower));
+    if (prefixed.length === 1) return prefixed[0];
+  }
+  return null;
 }
 
 /** `; did you mean "route"?` or an empty string. */

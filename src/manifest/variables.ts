@@ -28,7 +28,7 @@ export function readAppVariables(issues: Issues, value: unknown): Record<string,
       issues.add('WAFT_E_MANIFEST_TYPE', at, typeProblem(at, 'a table', spec, example));
       continue;
     }
-    checkKeys(issues, 'WAFT_E_MANIFEST_UNKNOWN_KEY', spec, at, variableKeys);
+    const misspelt = checkKeys(issues, 'WAFT_E_MANIFEST_UNKNOWN_KEY', spec, at, variableKeys);
     let ok = true;
     const flag = (key: 'required' | 'secret'): boolean => {
       const raw = spec[key];
@@ -52,7 +52,7 @@ export function readAppVariables(issues: Issues, value: unknown): Record<string,
     if (required && spec.default !== undefined) {
       issues.add('WAFT_E_MANIFEST_VARIABLE', [...at, 'required'], `variable "${name}" is required and has a default; a required variable must be given a value, so drop required = true or drop the default`);
       ok = false;
-    } else if (!required && spec.default === undefined && ok) {
+    } else if (!required && spec.default === undefined && ok && !misspelt.has('default') && !misspelt.has('required')) {
       issues.add('WAFT_E_MANIFEST_VARIABLE', at, `variable "${name}" has neither a default nor required = true; add default = "..." or required = true`);
       ok = false;
     }

@@ -2,10 +2,14 @@
 // can be pooled and capped), and every loop polls an interrupt flag the host can set from
 // another thread.
 import { WaftError } from '../errors.ts';
-import { Writer } from './leb128.ts';
+import { Reader, Writer } from './leb128.ts';
+import { CodeRewriter, NO_REMAP } from './instrument.ts';
+import type { LoopCheck } from './instrument.ts';
+import { remapNameSection } from './names.ts';
 import {
-  KIND_MEMORY, SEC_IMPORT, SEC_MEMORY, rankOf, readHeader, readImports, readMemories,
-  readSections, writeLimits, writeSection,
+  KIND_GLOBAL, KIND_MEMORY, SEC_CODE, SEC_CUSTOM, SEC_DATA, SEC_ELEMENT, SEC_EXPORT, SEC_GLOBAL,
+  SEC_IMPORT, SEC_MEMORY, SEC_TABLE, rankOf, readHeader, readImports, readLimits, readMemories,
+  readSections, sectionNames, skipValType, writeLimits, writeSection,
 } from './sections.ts';
 import type { Import, Limits, Section } from './sections.ts';
 
@@ -59,31 +63,68 @@ export function prepare(bytes: Uint8Array, options: PrepareOptions = {}): Prepar
   if (readHeader(bytes) === 'component') {
     throw new WaftError('WAFT_E_MODULE_UNSUPPORTED', 'cannot prepare a component: prepare() rewrites core modules only', { offset: 4 });
   }
-  if (interrupt) {
-    throw new WaftError('WAFT_E_MODULE_UNSUPPORTED', 'loop instrumentation is not implemented yet; call prepare() with { interrupt: false }');
-  }
   const sections = readSections(bytes);
   const importSection = sections.find((s) => s.id === SEC_IMPORT);
   const memorySection = sections.find((s) => s.id === SEC_MEMORY);
   const imports: Import[] = importSection ? readImports(bytes, importSection) : [];
   const defined: Limits[] = memorySection ? readMemories(bytes, memorySection) : [];
 
-  const memImport = imports.find((i) => i.kind === KIND_MEMORY);
+  const memImports = imports.filter((i) => i.kind === KIND_MEMORY);
+  const memImport = memImports[0];
   const mem0 = memImport?.limits ?? defined[0] ?? null;
   const unsupportedMemory = mem0 ? unsupportedReason(mem0) : null;
   const rewriteMemory = mem0 !== null && unsupportedMemory === null;
   const moveDefined = rewriteMemory && memImport === undefined;
 
   const replaced = new Map<Section, Writer | null>();
-  let newImportSection: Writer | null = null;
+  const added = new Writer(64);
+  let addedCount = 0;
 
-  if (rewriteMemory) {
-    // Memory 0 keeps index 0: an imported memory is renamed in place; a defined one moves to
-    // the import section, and imported memories precede defined ones in the index space.
-    const w = new Writer((importSection ? importSection.end - importSection.contentStart : 0) + 64);
-    w.u32(imports.length + (moveDefined ? 1 : 0));
+  // Memory 0 keeps index 0: an imported memory is renamed in place; a defined one moves to
+  // the import section, and imported memories precede defined ones in the index space.
+  if (moveDefined) {
+    writeImport(added, SANDBOX_MODULE, SANDBOX_MEMORY);
+    added.u8(KIND_MEMORY);
+    writeLimits(added, mem0);
+    addedCount++;
+    const rest = new Writer(memorySection!.end - memorySection!.contentStart);
+    rest.u32(defined.length - 1);
+    for (const l of defined.slice(1)) writeLimits(rest, l);
+    replaced.set(memorySection!, defined.length > 1 ? rest : null);
+  }
+
+  let remap = NO_REMAP;
+  let loops = 0;
+  if (interrupt) {
+    // Both additions go last among the imports, so only defined globals and defined memories
+    // shift (by one); imported ones and every other index space keep their numbers.
+    const check: LoopCheck = {
+      slotGlobal: imports.filter((i) => i.kind === KIND_GLOBAL).length,
+      memory: memImports.length + (moveDefined ? 1 : 0),
+    };
+    remap = { globalsFrom: check.slotGlobal, memoriesFrom: check.memory };
+    writeImport(added, SANDBOX_MODULE, INTERRUPT_MEMORY);
+    added.u8(KIND_MEMORY);
+    writeLimits(added, { flags: 0x03, min: 1, max: 1, shared: true, memory64: false, pageSizeLog2: null });
+    writeImport(added, SANDBOX_MODULE, INTERRUPT_SLOT);
+    added.u8(KIND_GLOBAL);
+    added.u8(0x7f); // i32
+    added.u8(0x00); // immutable
+    addedCount += 2;
+    const rewriter = new CodeRewriter(bytes, remap, check);
+    for (const s of sections) {
+      const w = rewriteSection(bytes, s, rewriter);
+      if (w) replaced.set(s, w);
+    }
+    loops = rewriter.loops;
+  }
+
+  let newImportSection: Writer | null = null;
+  if (rewriteMemory || addedCount > 0) {
+    const w = new Writer((importSection ? importSection.end - importSection.contentStart : 0) + added.length + 16);
+    w.u32(imports.length + addedCount);
     for (const imp of imports) {
-      if (imp === memImport) {
+      if (imp === memImport && rewriteMemory) {
         writeImport(w, SANDBOX_MODULE, SANDBOX_MEMORY);
         w.u8(KIND_MEMORY);
         writeLimits(w, imp.limits!);
@@ -91,15 +132,7 @@ export function prepare(bytes: Uint8Array, options: PrepareOptions = {}): Prepar
         w.copy(bytes, imp.start, imp.end);
       }
     }
-    if (moveDefined) {
-      writeImport(w, SANDBOX_MODULE, SANDBOX_MEMORY);
-      w.u8(KIND_MEMORY);
-      writeLimits(w, mem0);
-      const rest = new Writer(memorySection!.end - memorySection!.contentStart);
-      rest.u32(defined.length - 1);
-      for (const l of defined.slice(1)) writeLimits(rest, l);
-      replaced.set(memorySection!, defined.length > 1 ? rest : null);
-    }
+    w.copy(added.buf, 0, added.length);
     if (importSection) replaced.set(importSection, w);
     else newImportSection = w;
   }
@@ -108,10 +141,164 @@ export function prepare(bytes: Uint8Array, options: PrepareOptions = {}): Prepar
   return {
     bytes: out,
     memory: rewriteMemory ? { initial: mem0.min, maximum: mem0.max } : null,
-    interruptible: false,
-    loops: 0,
+    interruptible: interrupt,
+    loops,
     unsupportedMemory,
   };
+}
+
+/** The rewritten contents of a section whose indices or code change, or null to keep it. */
+function rewriteSection(bytes: Uint8Array, s: Section, rw: CodeRewriter): Writer | null {
+  const remap = rw.remap;
+  const r = new Reader(bytes, s.contentStart, s.end, `${sectionNames[s.id]} section`);
+  const size = s.end - s.contentStart;
+  const done = (w: Writer) => {
+    if (r.pos !== r.end) r.fail(`${r.end - r.pos} bytes after the last entry`);
+    return w;
+  };
+  switch (s.id) {
+    case SEC_CODE: {
+      const w = new Writer(size + (size >> 3) + 64);
+      const body = new Writer(4096);
+      const count = r.u32('function count');
+      w.u32(count);
+      for (let i = 0; i < count; i++) {
+        const bodySize = r.u32(`size of code entry ${i}`);
+        const end = r.pos + bodySize;
+        if (end > r.end) r.truncated(`code entry ${i}`);
+        const fr = new Reader(bytes, r.pos, end, `code entry ${i}`);
+        const locals = fr.u32('local declaration count');
+        for (let j = 0; j < locals; j++) {
+          fr.u32('local count');
+          skipValType(fr, 'local type');
+        }
+        body.length = 0;
+        body.copy(bytes, r.pos, fr.pos);
+        rw.expr(fr, body);
+        if (fr.pos !== end) fr.fail(`function body ends before its declared size (${end - fr.pos} bytes left)`);
+        w.sized(body);
+        r.pos = end;
+      }
+      return done(w);
+    }
+    case SEC_GLOBAL: {
+      const w = new Writer(size + 16);
+      const count = r.u32('global count');
+      w.u32(count);
+      for (let i = 0; i < count; i++) {
+        const start = r.pos;
+        skipValType(r, 'global type');
+        r.u8('global mutability');
+        w.copy(bytes, start, r.pos);
+        r.what = `global ${i} initializer`;
+        rw.expr(r, w);
+      }
+      return done(w);
+    }
+    case SEC_EXPORT: {
+      if (remap.globalsFrom === Infinity && remap.memoriesFrom === Infinity) return null;
+      const w = new Writer(size + 16);
+      const count = r.u32('export count');
+      w.u32(count);
+      for (let i = 0; i < count; i++) {
+        const start = r.pos;
+        r.name('export name');
+        const kind = r.u8('export kind');
+        w.copy(bytes, start, r.pos);
+        const idx = r.u32('export index');
+        const from = kind === KIND_GLOBAL ? remap.globalsFrom : kind === KIND_MEMORY ? remap.memoriesFrom : Infinity;
+        w.u32(idx >= from ? idx + 1 : idx);
+      }
+      return done(w);
+    }
+    case SEC_TABLE: {
+      const w = new Writer(size + 16);
+      const count = r.u32('table count');
+      w.u32(count);
+      for (let i = 0; i < count; i++) {
+        const start = r.pos;
+        const withInit = bytes[r.pos] === 0x40;
+        if (withInit) r.skip(2, 'table prefix');
+        skipValType(r, 'table element type');
+        readLimits(r, 'table limits');
+        w.copy(bytes, start, r.pos);
+        if (withInit) {
+          r.what = `table ${i} initializer`;
+          rw.expr(r, w);
+        }
+      }
+      return done(w);
+    }
+    case SEC_ELEMENT: {
+      const w = new Writer(size + 16);
+      const count = r.u32('element segment count');
+      w.u32(count);
+      for (let i = 0; i < count; i++) {
+        r.what = `element segment ${i}`;
+        const start = r.pos;
+        const flags = r.u32('element segment flags');
+        if (flags > 7) r.fail(`unknown element segment flags ${flags}`, start);
+        if ((flags & 0x02) !== 0 && (flags & 0x01) === 0) r.u32('table index');
+        if ((flags & 0x01) === 0) { // active: offset expression
+          w.copy(bytes, start, r.pos);
+          rw.expr(r, w);
+        } else {
+          w.copy(bytes, start, r.pos);
+        }
+        const itemsStart = r.pos;
+        if ((flags & 0x03) !== 0) {
+          if ((flags & 0x04) !== 0) skipValType(r, 'element type');
+          else r.u8('element kind');
+        }
+        const n = r.u32('element count');
+        w.copy(bytes, itemsStart, r.pos);
+        for (let j = 0; j < n; j++) {
+          if ((flags & 0x04) !== 0) {
+            rw.expr(r, w);
+          } else {
+            const at = r.pos;
+            r.u32('function index');
+            w.copy(bytes, at, r.pos);
+          }
+        }
+      }
+      return done(w);
+    }
+    case SEC_DATA: {
+      const w = new Writer(size + 16);
+      const count = r.u32('data segment count');
+      w.u32(count);
+      for (let i = 0; i < count; i++) {
+        r.what = `data segment ${i}`;
+        const at = r.pos;
+        const flags = r.u32('data segment flags');
+        if (flags === 1) {
+          w.u32(1);
+        } else if (flags === 0 || flags === 2) {
+          const mem = flags === 2 ? r.u32('memory index') : 0;
+          const target = mem >= remap.memoriesFrom ? mem + 1 : mem;
+          if (target === 0) {
+            w.u32(0);
+          } else {
+            w.u32(2);
+            w.u32(target);
+          }
+          rw.expr(r, w);
+        } else {
+          r.fail(`unknown data segment flags ${flags}`, at);
+        }
+        const lenAt = r.pos;
+        const len = r.u32('data length');
+        r.skip(len, 'data bytes');
+        w.copy(bytes, lenAt, r.pos);
+      }
+      return done(w);
+    }
+    case SEC_CUSTOM:
+      return s.name === 'name' ? remapNameSection(bytes, s, remap) : null;
+    default:
+      return null;
+  }
 }
 
 /**

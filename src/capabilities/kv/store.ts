@@ -1,0 +1,111 @@
+// What every backend shares: a backend implements the small RawStore over arguments that are
+// already checked, and guardStore turns it into a KvStore that checks arguments, refuses calls
+// after close, and reports backend failures as WAFT_E_KV_UNAVAILABLE naming the backend.
+import { WaftError } from '../../errors.ts';
+import type { KvLimits, KvStore, ListPage } from './contract.ts';
+import {
+  checkDelta, checkKey, checkListLimit, checkTtl, checkValue, decodeCursor, encodeCursor, type Where,
+} from './rules.ts';
+
+export interface StoreInfo extends Where {
+  /** 'sqlite', 'redis' or 'postgres'. */
+  backend: string;
+  /** Where the backend is, without credentials: "127.0.0.1:6379", a file path. */
+  address: string;
+  limits: KvLimits;
+}
+
+export interface RawStore {
+  get(key: string): Promise<Uint8Array | null>;
+  set(key: string, value: Uint8Array, ttlMs: number | null): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  exists(key: string): Promise<boolean>;
+  /**
+   * Up to `count` live keys that start with prefix and sort after `after`, in UTF-8 byte order.
+   * A backend that stops early (to bound the work of one call) says where to go on from.
+   */
+  list(prefix: string, after: string | null, count: number): Promise<{ keys: string[]; resumeAfter?: string }>;
+  increment(key: string, delta: bigint): Promise<bigint>;
+  /** Releases what this store holds; the backend's connection stays. */
+  close(): Promise<void>;
+}
+
+export function describe(info: { backend: string; address: string }): string {
+  return `${info.backend} at ${info.address}`;
+}
+
+export function unavailable(info: StoreInfo, err: unknown, operation: string): WaftError {
+  const e = err as { message?: unknown; code?: unknown; errcode?: unknown };
+  const cause = typeof e?.message === 'string' && e.message !== '' ? e.message : String(err);
+  const details: Record<string, unknown> = {
+    store: info.store, namespace: info.namespace, backend: info.backend, address: info.address, operation,
+  };
+  if (typeof e?.code === 'string' || typeof e?.code === 'number') details.cause = e.code;
+  return new WaftError(
+    'WAFT_E_KV_UNAVAILABLE',
+    `key-value store ${JSON.stringify(info.store)} (${describe(info)}) is unavailable: ${cause}`,
+    details,
+  );
+}
+
+export function closedError(info: Where, what = 'store'): WaftError {
+  return new WaftError('WAFT_E_KV_CLOSED', what === 'store'
+    ? `key-value store ${JSON.stringify(info.store)} is closed`
+    : `the key-value backend is closed; cannot open store ${JSON.stringify(info.store)}`, { store: info.store, namespace: info.namespace });
+}
+
+export function guardStore(info: StoreInfo, raw: RawStore, onClose?: () => void): KvStore {
+  const { limits } = info;
+  let closed = false;
+
+  async function run<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    if (closed) throw closedError(info);
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof WaftError) throw err;
+      throw unavailable(info, err, operation);
+    }
+  }
+
+  return {
+    get(key) {
+      return run('get', () => raw.get(checkKey(info, limits, key)));
+    },
+    set(key, value, options) {
+      return run('set', () => {
+        checkKey(info, limits, key);
+        checkValue(info, limits, value);
+        return raw.set(key, value, checkTtl(info, options));
+      });
+    },
+    delete(key) {
+      return run('delete', () => raw.delete(checkKey(info, limits, key)));
+    },
+    exists(key) {
+      return run('exists', () => raw.exists(checkKey(info, limits, key)));
+    },
+    list(prefix, options) {
+      return run('list', async (): Promise<ListPage> => {
+        checkKey(info, limits, prefix, true);
+        const limit = checkListLimit(info, limits, options?.limit);
+        const after = decodeCursor(info, limits, options?.cursor);
+        const { keys, resumeAfter } = await raw.list(prefix, after, limit + 1);
+        if (keys.length > limit) {
+          keys.length = limit;
+          return { keys, cursor: encodeCursor(keys[limit - 1]) };
+        }
+        return { keys, cursor: resumeAfter === undefined ? null : encodeCursor(resumeAfter) };
+      });
+    },
+    increment(key, delta) {
+      return run('increment', () => raw.increment(checkKey(info, limits, key), checkDelta(info, delta)));
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      onClose?.();
+      await raw.close();
+    },
+  };
+}

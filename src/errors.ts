@@ -29,6 +29,8 @@ export const errorSpecs = {
   WAFT_E_GUEST_MEMORY_LIMIT: { status: 507, hint: 'The guest needed more linear memory than allowed; raise `limits.memory` (or --max-memory).' },
   WAFT_E_GUEST_OUTPUT_LIMIT: { status: 507, hint: 'The guest wrote more than allowed to stdout/stderr; raise `limits.max_output` or write less.' },
   WAFT_E_GUEST_LINK: { status: 422, hint: 'The module imports something waft does not provide; check its imports with `wasm-objdump -x` and build it for WASI preview1.' },
+  WAFT_E_GUEST_CANCELLED: { status: 499, hint: 'The run was cancelled (for example the client went away) before the guest finished.' },
+  WAFT_E_GUEST_NO_ENTRY: { status: 422, hint: 'The module exports no `_start`: build it as a WASI command (a program with `main`), not a library or reactor.' },
   WAFT_E_WORKER_LOST: { status: 503, hint: 'The worker thread running this guest died; the request can be retried.' },
   WAFT_E_SANDBOX_CLOSED: { status: 503, hint: 'The sandbox is shutting down; retry against a running host.' },
 

@@ -1,6 +1,8 @@
 import { WaftError } from '../errors.ts';
 
-type Wabt = Awaited<ReturnType<typeof import('wabt').default>>;
+import type initWabt from 'wabt';
+
+type Wabt = Awaited<ReturnType<typeof initWabt>>;
 let wabt: Promise<Wabt> | undefined;
 
 /** Compiles WebAssembly text to binary with every proposal that V8 ships enabled. */

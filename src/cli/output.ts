@@ -1,0 +1,9 @@
+import { WaftError } from '../errors.ts';
+
+/** One line on stderr: what failed and where, then the code; the hint on a second line. */
+export function printError(err: unknown, options: { hint?: boolean } = {}): void {
+  const e = WaftError.wrap(err);
+  let text = `waft: error: ${e.message} [${e.code}]\n`;
+  if (options.hint) text += `  hint: ${e.hint}\n`;
+  process.stderr.write(text);
+}

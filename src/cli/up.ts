@@ -1,0 +1,57 @@
+import { WaftError } from '../errors.ts';
+import { startDevServer } from '../host/dev-server.ts';
+import { Logger } from '../host/logger.ts';
+import { parseDuration } from '../util/units.ts';
+import { parseArgs, str } from './args.ts';
+import { parseListen } from './listen.ts';
+
+const usage = `Usage: waft up [DIR|FILE] [OPTIONS]
+
+Serves the functions of an app (DIR/waft.toml, or FILE) over HTTP.
+
+Options:
+  --listen ADDR          address to listen on (default 127.0.0.1:3000)
+  --build                run the functions' build commands first
+  --watch                rebuild and reload when sources, modules or waft.toml change
+  --log-format FORMAT    pretty (color, the default on a terminal), plain, or json
+  --grace DURATION       on Ctrl-C, how long in-flight requests may take to finish (default 10s)
+  --quiet                no per-request log lines
+`;
+
+export async function up(argv: string[]): Promise<number> {
+  const p = parseArgs('up', argv, {
+    listen: { value: true }, build: {}, watch: {}, 'log-format': { value: true }, grace: { value: true }, quiet: {},
+    help: { short: 'h' },
+  });
+  if (p.options.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  const format = str(p, 'log-format');
+  if (format && !['pretty', 'plain', 'json'].includes(format)) {
+    throw new WaftError('WAFT_E_USAGE', `--log-format ${format}: choose pretty, plain or json`);
+  }
+  const { host, port } = parseListen(str(p, 'listen') ?? '127.0.0.1:3000');
+  const graceMs = parseDuration(str(p, 'grace') ?? '10s', '--grace');
+  const logger = Logger.auto(format);
+  logger.requests = !p.options.quiet;
+  const dev = await startDevServer({
+    manifest: p.positionals[0] ?? '.', host, port, logger, build: Boolean(p.options.build), watch: Boolean(p.options.watch),
+  });
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) {
+        logger.warn(`${signal} again: stopping now`);
+        process.exit(130);
+      }
+      stopping = true;
+      logger.info(`${signal}: finishing ${dev.gateway.inFlight} in-flight request(s), for up to ${graceMs}ms`);
+      const clean = await dev.stop(graceMs);
+      logger.info(clean ? 'Stopped.' : 'Stopped; some requests did not finish within the grace period.');
+      resolve(0);
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
+}

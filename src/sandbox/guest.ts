@@ -1,0 +1,114 @@
+import { WaftError } from '../errors.ts';
+import { SANDBOX_MODULE } from '../wasm/prepare.ts';
+import { ProcExit, WasiHost } from '../wasi/host.ts';
+import type { InputStream, OutputStream, Preopen } from '../wasi/types.ts';
+import { PAGE } from './limits.ts';
+import type { MemoryPool } from './memory-pool.ts';
+
+export interface GuestRun {
+  module: WebAssembly.Module;
+  memory: { initial: number; maximum: number | null } | null;
+  args: string[];
+  env: Record<string, string>;
+  preopens: Preopen[];
+  memoryBytes: number;
+  stdin: InputStream;
+  stdout: OutputStream;
+  stderr: OutputStream;
+  /** The shared interrupt memory and this run's slot in it, for modules whose loops check it. */
+  interrupt: { memory: WebAssembly.Memory; flags: Int32Array; slot: number };
+}
+
+export interface GuestOutcome {
+  exitCode: number | null;
+  error: WaftError | null;
+  peakMemoryBytes: number;
+}
+
+/** Lets the owner of a run stop a guest that is suspended in an async host call. */
+export interface CancelHook {
+  cancel?: (error: Error) => void;
+}
+
+/** Instantiates a fresh guest and runs its `_start` on this thread. */
+export async function runGuest(run: GuestRun, pool: MemoryPool, hook: CancelHook = {}): Promise<GuestOutcome> {
+  const capPages = Math.floor(run.memoryBytes / PAGE);
+  let memory: WebAssembly.Memory | null = null;
+  let maximum = 0;
+  if (run.memory) {
+    maximum = Math.min(run.memory.maximum ?? 65536, capPages);
+    if (run.memory.initial > maximum) {
+      return {
+        exitCode: null, peakMemoryBytes: 0,
+        error: new WaftError('WAFT_E_GUEST_MEMORY_LIMIT',
+          `the module needs ${run.memory.initial * PAGE} bytes of memory to start, over the cap of ${capPages * PAGE} bytes`,
+          { initialBytes: run.memory.initial * PAGE, capBytes: capPages * PAGE }),
+      };
+    }
+    memory = pool.take(run.memory.initial, maximum);
+  }
+  const host = new WasiHost({ args: run.args, env: run.env, stdin: run.stdin, stdout: run.stdout, stderr: run.stderr, preopens: run.preopens });
+  hook.cancel = (error) => host.abort(error);
+  const wasi: Record<string, unknown> = { ...host.imports };
+  for (const name of WasiHost.asyncImports) {
+    if (wasi[name]) wasi[name] = new WebAssembly.Suspending(wasi[name] as (...args: never[]) => unknown);
+  }
+  const sandbox: Record<string, unknown> = {
+    interrupt: run.interrupt.memory,
+    interrupt_slot: new WebAssembly.Global({ value: 'i32', mutable: false }, run.interrupt.slot * 4),
+  };
+  if (memory) sandbox.memory = memory;
+  let exitCode: number | null = null;
+  let error: WaftError | null = null;
+  try {
+    let instance: WebAssembly.Instance;
+    try {
+      instance = new WebAssembly.Instance(run.module, { wasi_snapshot_preview1: wasi as WebAssembly.ModuleImports, [SANDBOX_MODULE]: sandbox as WebAssembly.ModuleImports });
+    } catch (err) {
+      // A missing import module is a TypeError, a missing or mistyped import a LinkError.
+      if (err instanceof WebAssembly.LinkError || err instanceof TypeError) {
+        throw new WaftError('WAFT_E_GUEST_LINK', `cannot link the module: ${(err as Error).message.replace(/^WebAssembly\.Instance\(\): /, '')}`);
+      }
+      throw err;
+    }
+    const start = instance.exports._start;
+    if (typeof start !== 'function') throw new WaftError('WAFT_E_GUEST_NO_ENTRY', 'the module exports no _start function');
+    host.setMemory(memory ?? (instance.exports.memory as WebAssembly.Memory));
+    await WebAssembly.promising(start as () => unknown)();
+    exitCode = 0;
+  } catch (err) {
+    if (err instanceof ProcExit) exitCode = err.code;
+    else error = classify(err, run, memory, capPages);
+  } finally {
+    host.close();
+    hook.cancel = undefined;
+  }
+  const peakMemoryBytes = memory?.buffer.byteLength ?? 0;
+  if (memory && run.memory) pool.give(memory, run.memory.initial, maximum);
+  return { exitCode, error, peakMemoryBytes };
+}
+
+function classify(err: unknown, run: GuestRun, memory: WebAssembly.Memory | null, capPages: number): WaftError {
+  if (err instanceof WaftError) return err;
+  const interrupted = Atomics.load(run.interrupt.flags, run.interrupt.slot) !== 0;
+  if (interrupted) return new WaftError('WAFT_E_GUEST_TIMEOUT', 'the guest was stopped at its deadline');
+  if (err instanceof WebAssembly.RuntimeError || (err instanceof RangeError && /call stack/.test(err.message))) {
+    const backtrace = wasmBacktrace(err);
+    const size = memory?.buffer.byteLength ?? 0;
+    const cap = capPages * PAGE;
+    // A guest whose allocator hit the cap usually aborts with a trap right after memory.grow fails.
+    if (memory && cap - size < Math.max(PAGE * 16, cap / 8)) {
+      return new WaftError('WAFT_E_GUEST_MEMORY_LIMIT',
+        `the guest trapped (${err.message}) with its memory at ${size} of ${cap} bytes: it ran out of memory`,
+        { memoryBytes: size, capBytes: cap, trap: err.message, backtrace });
+    }
+    return new WaftError('WAFT_E_GUEST_TRAP', `the guest trapped: ${err.message}`, { trap: err.message, backtrace });
+  }
+  return WaftError.wrap(err);
+}
+
+export function wasmBacktrace(err: Error): string[] {
+  return (err.stack ?? '').split('\n')
+    .filter((line) => line.includes('wasm://') || line.includes('wasm-function'))
+    .map((line) => line.trim().replace(/^at /, ''));
+}

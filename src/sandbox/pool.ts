@@ -1,0 +1,379 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { WaftError, type ErrorData } from '../errors.ts';
+import { concatBytes } from '../util/bytes.ts';
+import type { CompiledModule } from '../wasm/cache.ts';
+import type { Preopen } from '../wasi/types.ts';
+import { defaultSandboxLimits, type SandboxLimits } from './limits.ts';
+import type { FromWorker, OutputSpec, RunMessage, StdinSpec, ToWorker, Usage } from './protocol.ts';
+import { STOLEN, UNCLAIMED } from './claims.ts';
+
+export type OutputTarget = 'collect' | { fd: number; isTty?: boolean } | ((chunk: Uint8Array) => void);
+
+export interface RunOptions {
+  module: CompiledModule;
+  args?: string[];
+  env?: Record<string, string>;
+  preopens?: Preopen[];
+  limits?: Partial<SandboxLimits>;
+  /** Whole bytes, a stream pulled as the guest reads, or a host fd read synchronously. */
+  stdin?: Uint8Array | AsyncIterable<Uint8Array> | { fd: number };
+  stdout?: OutputTarget;
+  stderr?: OutputTarget;
+  /** Aborting stops the guest (as a cancellation, not a timeout). */
+  signal?: AbortSignal;
+}
+
+export interface RunResult {
+  exitCode: number | null;
+  error: WaftError | null;
+  /** What was written, when the target was 'collect'. */
+  stdout: Uint8Array;
+  stderr: Uint8Array;
+  usage: Usage;
+}
+
+export interface SandboxOptions {
+  /** Workers kept running; defaults to the number of cores. */
+  minWorkers?: number;
+  /** Extra workers are started when every worker holds a job older than spillAfterMs. */
+  maxWorkers?: number;
+  spillAfterMs?: number;
+  /** After a deadline, how long an interruptible guest has to stop before its worker is terminated. */
+  graceMs?: number;
+  idleRetireMs?: number;
+}
+
+interface Job {
+  id: number;
+  msg: RunMessage;
+  opts: RunOptions;
+  limits: SandboxLimits;
+  handle: WorkerHandle;
+  slot: number;
+  startedAt: number;
+  dispatchedAt: number;
+  deadline: NodeJS.Timeout | undefined;
+  grace: NodeJS.Timeout | undefined;
+  stopping: ErrorData | null;
+  stdout: Uint8Array[];
+  stderr: Uint8Array[];
+  stdin: AsyncIterator<Uint8Array> | null;
+  pulling: boolean;
+  onAbort: (() => void) | null;
+  resolve: (r: RunResult) => void;
+}
+
+const SLOTS = 16384;
+
+const WORKER_URL = new URL('./worker.ts', import.meta.url);
+
+class WorkerHandle {
+  readonly worker: Worker;
+  readonly interrupt = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  readonly flags = new Int32Array(this.interrupt.buffer);
+  readonly claims = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
+  readonly jobs = new Map<number, Job>();
+  readonly modules = new Set<string>();
+  readonly freeSlots: number[] = [];
+  /** Slots of stolen jobs, free again once the worker has seen and skipped them. */
+  readonly stolenSlots = new Set<number>();
+  nextSlot = 0;
+  lost = false;
+  idleSince = performance.now();
+
+  constructor() {
+    this.worker = new Worker(WORKER_URL, { workerData: { interrupt: this.interrupt, claims: this.claims } });
+  }
+
+  takeSlot(): number {
+    const slot = this.freeSlots.pop() ?? this.nextSlot++;
+    if (slot >= SLOTS) throw new WaftError('WAFT_E_INTERNAL', 'worker ran out of interrupt slots');
+    Atomics.store(this.flags, slot, 0);
+    Atomics.store(this.claims, slot, UNCLAIMED);
+    return slot;
+  }
+
+  oldestJobStart(): number {
+    let oldest = Infinity;
+    for (const job of this.jobs.values()) oldest = Math.min(oldest, job.dispatchedAt);
+    return oldest;
+  }
+
+  post(msg: ToWorker): void {
+    this.worker.postMessage(msg);
+  }
+}
+
+/** Runs guests in worker threads, within limits, never on the caller's event loop. */
+export class Sandbox {
+  readonly #workers: WorkerHandle[] = [];
+  readonly #jobs = new Map<number, Job>();
+  readonly #min: number;
+  readonly #max: number;
+  readonly #spillAfterMs: number;
+  readonly #graceMs: number;
+  readonly #idleRetireMs: number;
+  #nextId = 1;
+  #closed = false;
+  #retireTimer: NodeJS.Timeout;
+  #rescueTimer: NodeJS.Timeout;
+
+  constructor(options: SandboxOptions = {}) {
+    const cores = availableParallelism();
+    this.#min = Math.max(1, options.minWorkers ?? cores);
+    this.#max = Math.max(this.#min, options.maxWorkers ?? this.#min * 4);
+    this.#spillAfterMs = options.spillAfterMs ?? 50;
+    this.#graceMs = options.graceMs ?? 2000;
+    this.#idleRetireMs = options.idleRetireMs ?? 30_000;
+    for (let i = 0; i < this.#min; i++) this.#spawn();
+    this.#retireTimer = setInterval(() => this.#retireIdle(), Math.min(this.#idleRetireMs, 10_000));
+    this.#retireTimer.unref();
+    this.#rescueTimer = setInterval(() => this.#rescue(), Math.max(5, this.#spillAfterMs / 2));
+    this.#rescueTimer.unref();
+  }
+
+  get workerCount(): number {
+    return this.#workers.length;
+  }
+
+  get running(): number {
+    return this.#jobs.size;
+  }
+
+  run(opts: RunOptions): Promise<RunResult> {
+    if (this.#closed) return Promise.reject(new WaftError('WAFT_E_SANDBOX_CLOSED', 'the sandbox is closed'));
+    const limits = { ...defaultSandboxLimits, ...opts.limits };
+    const id = this.#nextId++;
+    const m = opts.module;
+    const msg: RunMessage = {
+      t: 'run', id, hash: m.hash, memory: m.memory, interruptible: m.interruptible, slot: 0,
+      args: opts.args ?? [m.source], env: opts.env ?? {}, preopens: opts.preopens ?? [],
+      memoryBytes: limits.memoryBytes, maxOutputBytes: limits.maxOutputBytes,
+      stdin: stdinSpec(opts.stdin), stdout: outputSpec(opts.stdout), stderr: outputSpec(opts.stderr),
+    };
+    return new Promise<RunResult>((resolve) => {
+      const job: Job = {
+        id, msg, opts, limits, handle: undefined as unknown as WorkerHandle, slot: 0, startedAt: performance.now(), dispatchedAt: 0,
+        deadline: Number.isFinite(limits.timeoutMs)
+          ? setTimeout(() => this.#stop(job, timeoutError(limits.timeoutMs)), limits.timeoutMs)
+          : undefined,
+        grace: undefined, stopping: null, stdout: [], stderr: [],
+        stdin: isAsyncIterable(opts.stdin) ? opts.stdin[Symbol.asyncIterator]() : null,
+        pulling: false, onAbort: null, resolve,
+      };
+      if (opts.signal) {
+        if (opts.signal.aborted) queueMicrotask(() => this.#stop(job, cancelError()));
+        job.onAbort = () => this.#stop(job, cancelError());
+        opts.signal.addEventListener('abort', job.onAbort, { once: true });
+      }
+      this.#jobs.set(id, job);
+      this.#dispatch(job, this.#pick());
+    });
+  }
+
+  #dispatch(job: Job, handle: WorkerHandle): void {
+    const { msg } = job;
+    job.handle = handle;
+    job.slot = msg.slot = handle.takeSlot();
+    job.dispatchedAt = performance.now();
+    if (handle.modules.has(msg.hash)) delete msg.module;
+    else {
+      msg.module = job.opts.module.module;
+      handle.modules.add(msg.hash);
+    }
+    handle.jobs.set(job.id, job);
+    handle.post(msg);
+  }
+
+  // Jobs posted to a worker that then got stuck in one long guest would wait for its deadline.
+  // Take back the ones it has not started and run them elsewhere.
+  #rescue(): void {
+    if (this.#jobs.size <= this.#workers.length) return;
+    const now = performance.now();
+    for (const h of [...this.#workers]) {
+      if (h.jobs.size < 2 || now - h.oldestJobStart() <= this.#spillAfterMs) continue;
+      for (const job of [...h.jobs.values()]) {
+        if (job.stopping || Atomics.compareExchange(h.claims, job.slot, UNCLAIMED, STOLEN) !== UNCLAIMED) continue;
+        h.jobs.delete(job.id);
+        h.stolenSlots.add(job.slot);
+        this.#dispatch(job, this.#pick());
+      }
+    }
+  }
+
+  /** Stops accepting runs; lets running guests finish for up to graceMs, then stops them. */
+  async close(graceMs = 0): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#retireTimer);
+    clearInterval(this.#rescueTimer);
+    if (this.#jobs.size > 0 && graceMs > 0) {
+      await new Promise<void>((done) => {
+        const timer = setTimeout(done, graceMs);
+        const check = setInterval(() => {
+          if (this.#jobs.size === 0) { clearTimeout(timer); clearInterval(check); done(); }
+        }, 10);
+        timer.unref();
+      });
+    }
+    for (const job of [...this.#jobs.values()]) this.#finish(job, failed(job, new WaftError('WAFT_E_SANDBOX_CLOSED', 'the sandbox closed while the guest was running')));
+    await Promise.all(this.#workers.splice(0).map((h) => h.worker.terminate()));
+  }
+
+  #spawn(): WorkerHandle {
+    const handle = new WorkerHandle();
+    handle.worker.on('message', (msg: FromWorker) => this.#onMessage(handle, msg));
+    handle.worker.on('error', (err) => this.#lose(handle, `worker failed: ${err.message}`));
+    handle.worker.on('exit', (code) => this.#lose(handle, `worker exited with code ${code}`));
+    this.#workers.push(handle);
+    return handle;
+  }
+
+  // Prefer an idle worker, then one whose jobs are all young. A worker whose oldest job has run
+  // longer than spillAfterMs may be held by a runaway guest, so new work goes elsewhere, to a new
+  // worker if need be: a loop in one function never queues the others behind it.
+  #pick(): WorkerHandle {
+    const now = performance.now();
+    let best: WorkerHandle | undefined;
+    for (const h of this.#workers) {
+      if (h.jobs.size === 0) return h;
+      if (now - h.oldestJobStart() > this.#spillAfterMs) continue;
+      if (!best || h.jobs.size < best.jobs.size) best = h;
+    }
+    if (best) return best;
+    if (this.#workers.length < this.#max) return this.#spawn();
+    return this.#workers.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
+  }
+
+  #retireIdle(): void {
+    const now = performance.now();
+    for (const h of [...this.#workers]) {
+      if (this.#workers.length <= this.#min) return;
+      if (h.jobs.size === 0 && now - h.idleSince > this.#idleRetireMs) {
+        this.#workers.splice(this.#workers.indexOf(h), 1);
+        h.lost = true;
+        void h.worker.terminate();
+      }
+    }
+  }
+
+  #onMessage(handle: WorkerHandle, msg: FromWorker): void {
+    if (msg.t === 'skipped') {
+      if (handle.stolenSlots.delete(msg.slot)) handle.freeSlots.push(msg.slot);
+      return;
+    }
+    const job = handle.jobs.get(msg.id);
+    if (!job) return;
+    switch (msg.t) {
+      case 'out': {
+        const target = msg.fd === 1 ? job.opts.stdout : job.opts.stderr;
+        if (typeof target === 'function') target(msg.chunk);
+        else (msg.fd === 1 ? job.stdout : job.stderr).push(msg.chunk);
+        return;
+      }
+      case 'pull':
+        void this.#pull(job);
+        return;
+      case 'done': {
+        const out = (chunks: Uint8Array[], target: OutputTarget | undefined, extra: Uint8Array[]) => {
+          if (typeof target === 'function') { for (const c of extra) target(c); return new Uint8Array(0); }
+          return concatBytes(chunks.concat(extra));
+        };
+        // A guest stopped on purpose reports why it was stopped, not the trap that stopped it.
+        const data = msg.error && job.stopping ? job.stopping : msg.error;
+        const error = data ? WaftError.fromData(data) : null;
+        this.#finish(job, {
+          exitCode: msg.exitCode, error,
+          stdout: out(job.stdout, job.opts.stdout, msg.stdout),
+          stderr: out(job.stderr, job.opts.stderr, msg.stderr),
+          usage: msg.usage,
+        });
+      }
+    }
+  }
+
+  async #pull(job: Job): Promise<void> {
+    if (job.pulling || !job.stdin) return;
+    job.pulling = true;
+    let chunk: Uint8Array | null = null;
+    try {
+      const next = await job.stdin.next();
+      chunk = next.done ? null : next.value;
+    } catch {
+      chunk = null;
+    }
+    job.pulling = false;
+    if (this.#jobs.has(job.id)) job.handle.post({ t: 'stdin', id: job.id, chunk });
+  }
+
+  #stop(job: Job, error: ErrorData): void {
+    if (job.stopping || !this.#jobs.has(job.id)) return;
+    job.stopping = error;
+    Atomics.store(job.handle.flags, job.slot, 1);
+    job.handle.post({ t: 'cancel', id: job.id, error });
+    const grace = job.opts.module.interruptible ? this.#graceMs : Math.min(this.#graceMs, 100);
+    job.grace = setTimeout(() => {
+      if (this.#jobs.has(job.id)) this.#lose(job.handle, `guest did not stop within ${grace}ms of its deadline`, job);
+    }, grace);
+  }
+
+  // The worker is gone or must go: its jobs fail, and a fresh worker takes its place.
+  #lose(handle: WorkerHandle, why: string, culprit?: Job): void {
+    if (handle.lost) return;
+    handle.lost = true;
+    const i = this.#workers.indexOf(handle);
+    if (i >= 0) this.#workers.splice(i, 1);
+    for (const job of [...handle.jobs.values()]) {
+      const error = job === culprit && job.stopping
+        ? WaftError.fromData(job.stopping)
+        : new WaftError('WAFT_E_WORKER_LOST', `the guest's worker thread was stopped: ${why}`);
+      this.#finish(job, failed(job, error));
+    }
+    void handle.worker.terminate();
+    if (!this.#closed && this.#workers.length < this.#min) this.#spawn();
+  }
+
+  #finish(job: Job, result: RunResult): void {
+    if (!this.#jobs.delete(job.id)) return;
+    clearTimeout(job.deadline);
+    clearTimeout(job.grace);
+    if (job.onAbort) job.opts.signal?.removeEventListener('abort', job.onAbort);
+    job.handle.jobs.delete(job.id);
+    if (job.handle.jobs.size === 0) job.handle.idleSince = performance.now();
+    if (!job.handle.lost) job.handle.freeSlots.push(job.slot);
+    void job.stdin?.return?.();
+    job.resolve(result);
+  }
+}
+
+function failed(job: Job, error: WaftError): RunResult {
+  return {
+    exitCode: null, error, stdout: concatBytes(job.stdout), stderr: concatBytes(job.stderr),
+    usage: { wallMs: performance.now() - job.startedAt, cpuMs: 0, peakMemoryBytes: 0, outputBytes: 0 },
+  };
+}
+
+function timeoutError(ms: number): ErrorData {
+  return { code: 'WAFT_E_GUEST_TIMEOUT', message: `the guest was stopped at its deadline of ${ms}ms`, details: { timeoutMs: ms } };
+}
+
+function cancelError(): ErrorData {
+  return { code: 'WAFT_E_GUEST_CANCELLED', message: 'the run was cancelled before the guest finished' };
+}
+
+function stdinSpec(stdin: RunOptions['stdin']): StdinSpec {
+  if (stdin === undefined) return { kind: 'bytes', data: new Uint8Array(0) };
+  if (stdin instanceof Uint8Array) return { kind: 'bytes', data: stdin };
+  if (isAsyncIterable(stdin)) return { kind: 'stream' };
+  return { kind: 'fd', fd: stdin.fd };
+}
+
+function outputSpec(target: OutputTarget | undefined): OutputSpec {
+  if (target === undefined || target === 'collect') return { kind: 'collect' };
+  if (typeof target === 'function') return { kind: 'stream' };
+  return { kind: 'fd', fd: target.fd, isTty: target.isTty ?? false };
+}
+
+function isAsyncIterable(x: unknown): x is AsyncIterable<Uint8Array> {
+  return typeof x === 'object' && x !== null && Symbol.asyncIterator in x;
+}

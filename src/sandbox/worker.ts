@@ -1,0 +1,137 @@
+// A sandbox worker thread: runs guests for the pool in ./pool.ts.
+import { parentPort, workerData } from 'node:worker_threads';
+import { WaftError } from '../errors.ts';
+import { concatBytes } from '../util/bytes.ts';
+import type { InputStream } from '../wasi/types.ts';
+import { runGuest, type CancelHook } from './guest.ts';
+import { MemoryPool } from './memory-pool.ts';
+import { BytesInput, CollectOutput, FdInput, FdOutput, OutputBudget, PushInput } from '../wasi/streams.ts';
+import type { FromWorker, OutputSpec, RunMessage, ToWorker } from './protocol.ts';
+import { STARTED, UNCLAIMED } from './claims.ts';
+
+const port = parentPort!;
+const interrupt: WebAssembly.Memory = workerData.interrupt;
+const flags = new Int32Array(interrupt.buffer);
+const claims: Int32Array = workerData.claims;
+const modules = new Map<string, WebAssembly.Module>();
+const memories = new MemoryPool();
+const STREAM_FLUSH = 16 * 1024;
+
+interface Running {
+  hook: CancelHook;
+  stdin: PushInput | null;
+  cancelled: WaftError | null;
+}
+const running = new Map<number, Running>();
+
+function post(msg: FromWorker, transfer?: ArrayBuffer[]): void {
+  port.postMessage(msg, transfer ?? []);
+}
+
+port.on('message', (msg: ToWorker) => {
+  switch (msg.t) {
+    case 'run':
+      if (msg.module) modules.set(msg.hash, msg.module);
+      if (Atomics.compareExchange(claims, msg.slot, UNCLAIMED, STARTED) !== UNCLAIMED) post({ t: 'skipped', slot: msg.slot });
+      else void run(msg);
+      return;
+    case 'stdin': {
+      const r = running.get(msg.id);
+      if (!r?.stdin) return;
+      if (msg.chunk) r.stdin.push(msg.chunk);
+      else r.stdin.end();
+      return;
+    }
+    case 'cancel': {
+      const r = running.get(msg.id);
+      if (!r) return;
+      r.cancelled = WaftError.fromData(msg.error);
+      r.hook.cancel?.(r.cancelled);
+      return;
+    }
+    case 'forget':
+      modules.delete(msg.hash);
+  }
+});
+
+/** stdout or stderr of one run: kept whole, or posted in chunks while the guest runs. */
+class Sink extends CollectOutput {
+  readonly #id: number;
+  readonly #fd: 1 | 2;
+  readonly #stream: boolean;
+  #pending = 0;
+
+  constructor(id: number, fd: 1 | 2, stream: boolean, budget: OutputBudget) {
+    super({ limit: budget, name: fd === 1 ? 'stdout' : 'stderr' });
+    this.#id = id;
+    this.#fd = fd;
+    this.#stream = stream;
+  }
+
+  protected override accept(bytes: Uint8Array): void {
+    super.accept(bytes);
+    this.#pending += bytes.byteLength;
+    if (this.#stream && this.#pending >= STREAM_FLUSH) this.flush();
+  }
+
+  flush(): void {
+    if (this.#pending === 0) return;
+    const chunk = concatBytes(this.chunks.splice(0));
+    this.#pending = 0;
+    post({ t: 'out', id: this.#id, fd: this.#fd, chunk }, [chunk.buffer as ArrayBuffer]);
+  }
+
+  /** What is left, to ride on the `done` message. */
+  rest(): Uint8Array[] {
+    return this.chunks.length > 1 ? [concatBytes(this.chunks)] : this.chunks;
+  }
+}
+
+function output(id: number, fd: 1 | 2, spec: OutputSpec, budget: OutputBudget): Sink | FdOutput {
+  const name = fd === 1 ? 'stdout' : 'stderr';
+  if (spec.kind === 'fd') return new FdOutput(spec.fd, { limit: budget, name, isTty: spec.isTty });
+  return new Sink(id, fd, spec.kind === 'stream', budget);
+}
+
+async function run(msg: RunMessage): Promise<void> {
+  const started = performance.now();
+  const cpu0 = process.threadCpuUsage();
+  const module = modules.get(msg.hash);
+  const budget = new OutputBudget(msg.maxOutputBytes);
+  const out = output(msg.id, 1, msg.stdout, budget);
+  const err = output(msg.id, 2, msg.stderr, budget);
+  let stdin: InputStream;
+  let push: PushInput | null = null;
+  if (msg.stdin.kind === 'bytes') stdin = new BytesInput(msg.stdin.data);
+  else if (msg.stdin.kind === 'fd') stdin = new FdInput(msg.stdin.fd);
+  else stdin = push = new PushInput({ pull: () => post({ t: 'pull', id: msg.id }) });
+  const state: Running = { hook: {}, stdin: push, cancelled: null };
+  running.set(msg.id, state);
+  let exitCode: number | null = null;
+  let error: WaftError | null = null;
+  let peakMemoryBytes = 0;
+  try {
+    if (!module) throw new WaftError('WAFT_E_INTERNAL', `worker has no module for ${msg.hash}`);
+    const outcome = await runGuest({
+      module, memory: msg.memory, args: msg.args, env: msg.env, preopens: msg.preopens,
+      memoryBytes: msg.memoryBytes, stdin,
+      stdout: out, stderr: err,
+      interrupt: { memory: interrupt, flags, slot: msg.slot },
+    }, memories, state.hook);
+    ({ exitCode, error, peakMemoryBytes } = outcome);
+  } catch (e) {
+    error = WaftError.wrap(e);
+  }
+  running.delete(msg.id);
+  if (state.cancelled && error) error = state.cancelled;
+  const cpu = process.threadCpuUsage(cpu0);
+  const stdout = out instanceof Sink ? out.rest() : [];
+  const stderr = err instanceof Sink ? err.rest() : [];
+  post({
+    t: 'done', id: msg.id, exitCode, error: error ? error.toJSON() : null, stdout, stderr,
+    usage: {
+      wallMs: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, peakMemoryBytes,
+      outputBytes: budget.used,
+    },
+  });
+}

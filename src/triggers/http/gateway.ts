@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { WaftError } from '../../errors.ts';
+import type { Sandbox } from '../../sandbox/pool.ts';
+import { serveWagi, type WagiOutcome, type WagiTarget } from '../../executors/wagi/run.ts';
+import type { Logger, RequestLog } from '../../host/logger.ts';
+import type { Admission } from './admission.ts';
+import type { Router } from './router.ts';
+
+export const HEALTH_PATH = '/.well-known/waft/health';
+
+export interface GatewayFunction {
+  target: WagiTarget;
+  admission: Admission;
+}
+
+export interface GatewayApp {
+  name: string;
+  router: Router<GatewayFunction>;
+}
+
+export interface Outcome extends WagiOutcome {
+  app: GatewayApp;
+  function: string;
+  requestId: string;
+}
+
+export interface GatewayOptions {
+  sandbox: Sandbox;
+  logger: Logger;
+  /** The app that serves this request and the path inside it; null answers 404. */
+  resolve: (req: IncomingMessage) => { app: GatewayApp; path: string } | null;
+  /** Called once per request that reached a function (usage accounting). */
+  onOutcome?: (outcome: Outcome) => void;
+  /** Lines a guest writes to stderr, besides the request log. */
+  onGuestLog?: (app: GatewayApp, fn: string, requestId: string, line: string) => void;
+}
+
+export interface Gateway {
+  handle: (req: IncomingMessage, res: ServerResponse) => void;
+  readonly inFlight: number;
+  /** Resolves when no request is in flight, or after graceMs. */
+  drain: (graceMs: number) => Promise<boolean>;
+}
+
+const idPrefix = randomBytes(3).toString('hex');
+let idCounter = 0;
+
+export function createGateway(opts: GatewayOptions): Gateway {
+  let inFlight = 0;
+  let drained: (() => void) | null = null;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    const log: RequestLog = {
+      id: `${idPrefix}${(idCounter++).toString(36).padStart(4, '0')}`,
+      method: req.method ?? 'GET', url, remote: req.socket.remoteAddress ?? '-', startedAt: performance.now(),
+    };
+    if (url === HEALTH_PATH) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
+    opts.logger.started(log);
+    let error: WaftError | null = null;
+    try {
+      const found = opts.resolve(req);
+      if (!found) throw new WaftError('WAFT_E_APP_NOT_FOUND', `no app serves ${req.headers.host ?? ''}${url}`);
+      const q = found.path.indexOf('?');
+      const match = found.app.router.match(q < 0 ? found.path : found.path.slice(0, q));
+      if (!match) throw new WaftError('WAFT_E_ROUTE_NOT_FOUND', `no route matches ${found.path.slice(0, q < 0 ? undefined : q)}`);
+      const fn = match.target;
+      opts.logger.processing(log, match.name);
+      const slot = fn.admission.acquire(match.name);
+      const release = slot instanceof Promise ? await slot : slot;
+      let outcome: WagiOutcome;
+      try {
+        if (res.destroyed) return;
+        const local = req.socket.localPort ?? 0;
+        outcome = await serveWagi(opts.sandbox, fn.target, req, res, match, {
+          remoteAddress: log.remote, serverHost: req.headers.host ?? `localhost:${local}`, serverPort: local,
+          tls: false,
+          onStderr: (line) => {
+            opts.logger.guest(log, line);
+            opts.onGuestLog?.(found.app, match.name, log.id, line);
+          },
+        });
+      } finally {
+        release();
+      }
+      error = outcome.error;
+      opts.onOutcome?.({ ...outcome, app: found.app, function: match.name, requestId: log.id });
+    } catch (err) {
+      error = WaftError.wrap(err);
+    }
+    if (error && !res.headersSent) sendError(res, error, log.id);
+    opts.logger.completed(log, res.statusCode, error);
+  }
+
+  return {
+    handle(req, res) {
+      inFlight++;
+      handle(req, res).finally(() => {
+        if (--inFlight === 0 && drained) drained();
+      });
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    drain(graceMs) {
+      if (inFlight === 0) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), graceMs);
+        drained = () => { clearTimeout(timer); resolve(true); };
+      });
+    },
+  };
+}
+
+/** A plain-text error reply: status, what went wrong, how to fix it, and the error id from the log. */
+export function sendError(res: ServerResponse, error: WaftError, requestId: string): void {
+  const status = error.status;
+  const body = `${status} ${STATUS_CODES[status] ?? ''}\n${error.message} [${error.code}]\n${error.hint}\nerror id: ${requestId}\n`;
+  const headers: Record<string, string> = {
+    'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), 'x-waft-error-id': requestId,
+  };
+  if (status === 503) headers['retry-after'] = '1';
+  if (error.code === 'WAFT_E_BODY_TOO_LARGE') headers.connection = 'close';
+  res.writeHead(status, headers).end(body);
+}

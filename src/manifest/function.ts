@@ -113,7 +113,6 @@ export function readFunction(issues: Issues, dir: string, name: string, value: u
       else if (routes.includes(route)) add('WAFT_E_MANIFEST_DUPLICATE', routeAt, `route ${JSON.stringify(route)} is listed twice in ${formatKey(at('routes'))}; remove one`);
       else routes.push(route);
     }
-    if (value.route !== undefined) issues.locator.alias([...at('routes'), '0'], at('route'));
   }
 
   // build

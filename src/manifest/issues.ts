@@ -46,7 +46,7 @@ export class Locator {
     this.keys = locateKeys(text);
   }
 
-  locate(path: readonly string[]): Position {
+  locate(path: string[]): Position {
     for (let n = path.length; n > 0; n--) {
       const id = keyId(path.slice(0, n));
       const found = this.keys.explicit.get(id) ?? this.keys.implicit.get(id);
@@ -63,15 +63,21 @@ export class Locator {
   }
 }
 
+/** Anything that can place a key path in a file: a Locator, or an AppManifest. */
+export interface Positions {
+  readonly file: string;
+  locate(path: string[]): Position;
+}
+
 /** Every problem found in one file; thrown together, first (by position) one as the message. */
 export class Issues {
   readonly list: Issue[] = [];
-  readonly locator: Locator;
+  readonly locator: Positions;
   readonly display: string;
   /** When set, every issue carries this code (the runtime config has one code for all). */
   readonly onlyCode: ErrorCode | null;
 
-  constructor(locator: Locator, onlyCode: ErrorCode | null = null) {
+  constructor(locator: Positions, onlyCode: ErrorCode | null = null) {
     this.locator = locator;
     this.display = displayPath(locator.file);
     this.onlyCode = onlyCode;
@@ -79,7 +85,7 @@ export class Issues {
 
   add(code: ErrorCode, path: readonly string[], text: string): void {
     if (this.onlyCode !== null) code = this.onlyCode;
-    const { file, line, column } = this.locator.locate(path);
+    const { file, line, column } = this.locator.locate([...path]);
     this.list.push({ code, message: `${this.display}:${line}:${column}: ${text}`, file, line, column, key: formatKey(path) });
   }
 

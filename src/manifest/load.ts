@@ -1,9 +1,9 @@
-import { readFile, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { WaftError, type ErrorCode } from '../errors.ts';
 import { readFunction } from './function.ts';
-import { checkKeys, displayPath, isTable, Issues, Locator, typeProblem, type Table } from './issues.ts';
+import { checkKeys, displayPath, formatKey, isTable, Issues, Locator, typeProblem, type Table } from './issues.ts';
 import { nameProblem } from './names.ts';
 import { readAppVariables } from './variables.ts';
 import type { AppManifest, FunctionSpec } from './types.ts';
@@ -69,6 +69,8 @@ export function parseManifest(text: string, file: string): AppManifest {
     for (const [name, spec] of Object.entries(rawFunctions)) {
       const fn = readFunction(issues, dir, name, spec, declared);
       if (fn) functions.push(fn);
+      // callers ask for routes[N] whichever key the file used
+      if (isTable(spec) && spec.route !== undefined) locator.alias(['functions', name, 'routes', '0'], ['functions', name, 'route']);
     }
   }
 
@@ -113,6 +115,27 @@ function readApp(issues: Issues, value: unknown, appMisspelt: boolean): AppManif
   return app;
 }
 
+/**
+ * Follows symbolic links in `files` sources: a link inside the app directory must not lead out of
+ * it. Sources that do not exist yet (a build may make them) are left to the runtime.
+ */
+async function checkFileLinks(manifest: AppManifest): Promise<void> {
+  const issues = new Issues(manifest);
+  const realDir = await realpath(manifest.dir).catch(() => manifest.dir);
+  for (const fn of manifest.functions) {
+    for (const [index, mount] of fn.files.entries()) {
+      const real = await realpath(mount.source).catch(() => null);
+      if (real === null) continue;
+      const inside = relative(realDir, real);
+      if (inside.startsWith('..') || isAbsolute(inside)) {
+        const at = ['functions', fn.name, 'files', String(index), 'source'];
+        issues.add('WAFT_E_MANIFEST_FILES', at, `${formatKey(at.slice(0, -1))} shares ${mount.source}, which goes through a symbolic link to ${real}, outside the app directory; copy the files into the app directory instead of linking to them`);
+      }
+    }
+  }
+  issues.throwIfAny();
+}
+
 /** Reads and validates a manifest; a directory means DIR/waft.toml. */
 export async function loadManifest(pathOrDir: string): Promise<AppManifest> {
   let file = resolve(pathOrDir);
@@ -129,5 +152,7 @@ export async function loadManifest(pathOrDir: string): Promise<AppManifest> {
     }
     throw err;
   }
-  return parseManifest(text, file);
+  const manifest = parseManifest(text, file);
+  await checkFileLinks(manifest);
+  return manifest;
 }

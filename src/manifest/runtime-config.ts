@@ -229,21 +229,15 @@ export async function loadRuntimeConfig(file: string | null, appDir: string): Pr
  */
 export function checkKeyValueStores(app: AppManifest, runtime: RuntimeConfig): void {
   const defined = Object.keys(runtime.keyValueStores);
-  const errors: { code: 'WAFT_E_MANIFEST_STORE'; message: string; file: string; line: number; column: number; key: string }[] = [];
+  const issues = new Issues(app);
   for (const fn of app.functions) {
     fn.keyValueStores.forEach((store, index) => {
       if (store in runtime.keyValueStores) return;
-      const keyPath = ['functions', fn.name, 'key_value_stores', String(index)];
-      const pos = app.locate(keyPath);
       const match = closest(store, defined);
       const where = runtime.file === null ? 'no runtime config is given, so only "default" exists' : `${displayPath(runtime.file)} defines ${defined.map((d) => `"${d}"`).join(', ')}`;
       const fix = match !== null ? `did you mean "${match}"?` : `add [key_value_store.${store}] to the runtime config`;
-      const message = `${displayPath(pos.file)}:${pos.line}:${pos.column}: function "${fn.name}" uses key-value store "${store}", but ${where}; ${fix}`;
-      errors.push({ code: 'WAFT_E_MANIFEST_STORE', message, file: pos.file, line: pos.line, column: pos.column, key: formatKey(keyPath) });
+      issues.add('WAFT_E_MANIFEST_STORE', ['functions', fn.name, 'key_value_stores', String(index)], `function "${fn.name}" uses key-value store "${store}", but ${where}; ${fix}`);
     });
   }
-  if (errors.length === 0) return;
-  const [first] = errors;
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-  throw new WaftError('WAFT_E_MANIFEST_STORE', first.message + more, { file: first.file, line: first.line, column: first.column, key: first.key, errors });
+  issues.throwIfAny();
 }

@@ -340,6 +340,19 @@ describe('hostile paths', () => {
   });
 });
 
+test('literal segments whose hashes collide are still told apart', () => {
+  // "7yzl" and "e6ap" have the same 32-bit FNV-1a hash, which the trie uses to find children.
+  const r = router('/7yzl', '/e6ap', '/x/7yzl/...', '/x/e6ap/...', '/:any');
+  assert.equal(winner(r, '/7yzl'), '/7yzl');
+  assert.equal(winner(r, '/e6ap'), '/e6ap');
+  assert.equal(winner(r, '/%37yzl'), '/7yzl');
+  assert.equal(winner(r, '/e6a%70'), '/e6ap');
+  assert.equal(winner(r, '/x/7yzl/1'), '/x/7yzl/...');
+  assert.equal(winner(r, '/x/e6ap/1'), '/x/e6ap/...');
+  assert.equal(winner(r, '/x/e6aq/1'), null);
+  assert.equal(winner(r, '/7yzm'), '/:any');
+});
+
 test('an empty router matches nothing but still refuses bad paths', () => {
   const r = new Router<number>([]);
   assert.equal(r.match('/'), null);

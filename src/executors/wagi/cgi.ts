@@ -70,39 +70,45 @@ export class CgiParser {
    */
   push(chunk: Uint8Array): { head: CgiHead; body: Uint8Array } | null {
     if (this.#head !== null) throw new WaftError('WAFT_E_INTERNAL', 'CgiParser.push() was called after the head was returned; later chunks are body');
+    const size = chunk.byteLength;
+    // The blank line must start within #max bytes, so its LF is at most 2 bytes later: no
+    // need to look further (nor to keep a huge chunk that has no blank line).
+    const limit = Math.min(size, this.#max + 2 - this.#buffered);
     let lineLen = this.#lineLen;
-    let from = 0;
-    for (;;) {
-      const nl = chunk.indexOf(LF, from);
-      if (nl === -1) break;
-      const len = lineLen + (nl - from);
-      if (len === 0 || (len === 1 && (nl > from ? chunk[nl - 1] : this.#last) === CR)) {
+    let prev = this.#last;
+    for (let i = 0; i < limit; i++) {
+      const b = chunk[i];
+      if (b !== LF) {
+        lineLen++;
+        prev = b;
+        continue;
+      }
+      if (lineLen === 0 || (lineLen === 1 && prev === CR)) {
         // Blank line. The header block is everything before it.
-        const headLen = this.#buffered + nl - len;
+        const headLen = this.#buffered + i - lineLen;
         if (headLen > this.#max) throw this.#tooLarge(chunk);
         let block: Uint8Array;
         if (this.#buffered === 0) {
           block = chunk.subarray(0, headLen);
         } else {
-          this.#chunks.push(chunk.subarray(0, nl));
+          this.#chunks.push(chunk.subarray(0, i));
           block = Buffer.concat(this.#chunks, headLen);
         }
         this.#chunks = [];
         const head = parseHead(block);
         this.#head = head;
-        return { head, body: chunk.subarray(nl + 1) };
+        return { head, body: chunk.subarray(i + 1) };
       }
       lineLen = 0;
-      from = nl + 1;
+      prev = b;
     }
-    if (chunk.byteLength === 0) return null;
-    this.#lineLen = lineLen + (chunk.byteLength - from);
-    this.#last = chunk[chunk.byteLength - 1];
+    if (limit < size) throw this.#tooLarge(chunk);
+    if (size === 0) return null;
+    this.#lineLen = lineLen;
+    this.#last = prev;
     // The chunk may be reused by its producer once we return: keep a copy.
     this.#chunks.push(chunk.slice());
-    this.#buffered += chunk.byteLength;
-    // The blank line could still start at most one byte (a CR) before the end.
-    if (this.#buffered - 1 > this.#max) throw this.#tooLarge(EMPTY);
+    this.#buffered += size;
     return null;
   }
 
@@ -125,7 +131,7 @@ export class CgiParser {
   #tooLarge(chunk: Uint8Array): WaftError {
     const first = this.#chunks.length > 0 ? this.#chunks[0] : chunk;
     return malformed(
-      `the guest's CGI header block is larger than ${formatBytes(this.#max)}: no blank line ended it. ${HOW}. The output began: ${previewBytes(first)}`,
+      `the guest's CGI header block is larger than ${formatBytes(this.#max)} (no blank line within its first ${this.#max} bytes); write fewer or shorter headers, or check that the output has a blank line after them. ${HOW}. The output began: ${previewBytes(first)}`,
       first, { maxHeaderBytes: this.#max },
     );
   }

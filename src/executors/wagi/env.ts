@@ -133,9 +133,44 @@ export function wagiInvocation(
   const query = q === -1 ? '' : rawUrl.slice(q + 1);
   const args = query === '' ? [path] : [path, ...query.split('&')];
 
-  // Lowest precedence first: request headers, then the function's environment, then the CGI
-  // variables, so that neither a client nor a manifest can change what waft vouches for.
-  const env: Record<string, string> = {};
+  const [serverName, serverPort] = splitHost(headerText(req.serverHost), req.serverPort);
+  // The CGI variables first, as one literal (one object shape for every request). Then the
+  // function's environment where it does not name a CGI variable, then the request headers
+  // where they do not name either: neither a client nor a manifest can change what waft
+  // vouches for, and a client cannot change what the operator configured.
+  const env: Record<string, string> = {
+    REQUEST_METHOD: req.method,
+    QUERY_STRING: query,
+    PATH_INFO: match.pathInfo,
+    PATH_TRANSLATED: match.pathInfo,
+    X_RAW_PATH_INFO: match.rawPathInfo,
+    SCRIPT_NAME: match.scriptName,
+    X_MATCHED_ROUTE: match.pattern,
+    X_FULL_URL: `${req.tls ? 'https' : 'http'}://${serverName}:${serverPort}${rawUrl}`,
+    SERVER_NAME: serverName,
+    SERVER_PORT: serverPort,
+    SERVER_PROTOCOL: req.protocol,
+    SERVER_SOFTWARE,
+    GATEWAY_INTERFACE: 'CGI/1.1',
+    REMOTE_ADDR: req.remoteAddress,
+    REMOTE_HOST: req.remoteAddress,
+    AUTH_TYPE: '',
+    REMOTE_USER: '',
+    CONTENT_LENGTH: '0',
+    CONTENT_TYPE: '',
+  };
+
+  let extraCount = 0;
+  for (const name in extraEnv) {
+    if (!Object.hasOwn(extraEnv, name) || Object.hasOwn(env, name)) continue;
+    // A name with "=" or NUL cannot be written as NAME=value in the guest's environment.
+    if (name === '' || name.indexOf('=') !== -1 || name.indexOf('\0') !== -1) continue;
+    const value = String(extraEnv[name]);
+    if (name === '__proto__') Object.defineProperty(env, name, { value, enumerable: true, writable: true, configurable: true });
+    else env[name] = value;
+    extraCount++;
+  }
+
   let contentType = '';
   let chunked = false;
   const headers = req.headers;
@@ -151,41 +186,15 @@ export function wagiInvocation(
       env[key] = text;
       if (key === 'HTTP_CONTENT_TYPE') contentType = text;
       else if (key === 'HTTP_TRANSFER_ENCODING') chunked = true;
-    } else if (rule.join !== JOIN_FIRST) {
+    } else if (rule.join !== JOIN_FIRST && (extraCount === 0 || !Object.hasOwn(extraEnv, key))) {
       env[key] = prev + (rule.join === JOIN_SEMI ? '; ' : ', ') + headerText(value);
     }
   }
 
-  for (const name of Object.keys(extraEnv)) {
-    // A name with "=" or NUL cannot be written as NAME=value in the guest's environment.
-    if (name === '' || name.indexOf('=') !== -1 || name.indexOf('\0') !== -1) continue;
-    const value = String(extraEnv[name]);
-    if (name === '__proto__') Object.defineProperty(env, name, { value, enumerable: true, writable: true, configurable: true });
-    else env[name] = value;
-  }
-
-  const [serverName, serverPort] = splitHost(headerText(req.serverHost), req.serverPort);
-  const scheme = req.tls ? 'https' : 'http';
-  env.REQUEST_METHOD = req.method;
-  env.QUERY_STRING = query;
-  env.PATH_INFO = match.pathInfo;
-  env.PATH_TRANSLATED = match.pathInfo;
-  env.X_RAW_PATH_INFO = match.rawPathInfo;
-  env.SCRIPT_NAME = match.scriptName;
-  env.X_MATCHED_ROUTE = match.pattern;
-  env.X_FULL_URL = `${scheme}://${serverName}:${serverPort}${rawUrl}`;
-  env.SERVER_NAME = serverName;
-  env.SERVER_PORT = serverPort;
-  env.SERVER_PROTOCOL = req.protocol;
-  env.SERVER_SOFTWARE = SERVER_SOFTWARE;
-  env.GATEWAY_INTERFACE = 'CGI/1.1';
-  env.REMOTE_ADDR = req.remoteAddress;
-  env.REMOTE_HOST = req.remoteAddress;
-  env.AUTH_TYPE = '';
-  env.REMOTE_USER = '';
   // Known length → that; a streamed body of unknown length → "" (read stdin to its end);
   // no body → "0", as WAGI reports for a request without one.
-  env.CONTENT_LENGTH = req.contentLength !== null ? String(req.contentLength) : chunked ? '' : '0';
+  if (req.contentLength !== null) env.CONTENT_LENGTH = String(req.contentLength);
+  else if (chunked) env.CONTENT_LENGTH = '';
   env.CONTENT_TYPE = contentType;
   return { args, env };
 }

@@ -149,14 +149,29 @@ interface Entry<T> {
 }
 
 interface Node<T> {
-  literals: Map<string, Node<T>> | null;
+  /** The literal segment that leads here ("" for the root and parameter nodes). */
+  value: string;
+  /** Literal children by segmentHash() of their value; collisions chain through `sibling`. */
+  literals: Map<number, Node<T>> | null;
+  sibling: Node<T> | null;
   param: Node<T> | null;
   exact: Entry<T> | null;
   wildcard: Entry<T> | null;
 }
 
-function newNode<T>(): Node<T> {
-  return { literals: null, param: null, exact: null, wildcard: null };
+function newNode<T>(value: string): Node<T> {
+  return { value, literals: null, sibling: null, param: null, exact: null, wildcard: null };
+}
+
+// FNV-1a over UTF-16 code units. match() computes it over each segment in place while
+// splitting the path, so finding a literal child costs no substring and no string hashing.
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+function segmentHash(s: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h;
 }
 
 const EMPTY_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
@@ -173,13 +188,17 @@ function badPath(rawPath: string, why: string): WaftError {
 
 export class Router<T> {
   readonly routes: readonly RouteDef<T>[];
-  readonly #root: Node<T> = newNode();
+  readonly #root: Node<T> = newNode('');
   /** All-literal exact routes by path as sent (with and without one trailing "/"). */
   readonly #static = new Map<string, RouteMatch<T>>();
-  // Scratch space for one match() call: decoded segments and the raw end offset of each.
-  // match() is synchronous and not re-entrant, so one set per router is enough.
-  readonly #segs: string[] = [];
+  // Scratch space for one match() call: for each segment its raw bounds, its hash, and its
+  // decoded text when it had percent-escapes (null when raw = decoded). match() is
+  // synchronous and not re-entrant, so one set per router is enough.
+  #path = '';
+  readonly #starts: number[] = [];
   readonly #ends: number[] = [];
+  readonly #hashes: number[] = [];
+  readonly #decoded: (string | null)[] = [];
 
   constructor(defs: RouteDef<T>[]) {
     this.routes = Object.freeze(defs.slice());
@@ -207,14 +226,21 @@ export class Router<T> {
     parsed.segments.forEach((seg, i) => {
       if (seg.kind === 'literal') {
         node.literals ??= new Map();
-        let next = node.literals.get(seg.value);
-        if (!next) node.literals.set(seg.value, (next = newNode()));
+        const h = segmentHash(seg.value);
+        const first = node.literals.get(h) ?? null;
+        let next = first;
+        while (next !== null && next.value !== seg.value) next = next.sibling;
+        if (next === null) {
+          next = newNode(seg.value);
+          next.sibling = first;
+          node.literals.set(h, next);
+        }
         node = next;
       } else {
         allLiteral = false;
         paramAt.push(i);
         paramNames.push(seg.name);
-        node = node.param ??= newNode();
+        node = node.param ??= newNode('');
       }
     });
     const entry: Entry<T> = { def, parsed, paramAt, paramNames, depth: parsed.segments.length };
@@ -242,14 +268,18 @@ export class Router<T> {
       if (hit !== undefined) return hit;
     }
     const n = this.#split(rawPath);
+    this.#path = rawPath;
     const entry = this.#walk(this.#root, 0, n);
+    this.#path = '';
     if (entry === null) return null;
 
-    const segs = this.#segs;
     let params = EMPTY_PARAMS;
     if (entry.paramAt.length > 0) {
       params = {};
-      for (let i = 0; i < entry.paramAt.length; i++) params[entry.paramNames[i]] = segs[entry.paramAt[i]];
+      for (let i = 0; i < entry.paramAt.length; i++) {
+        const at = entry.paramAt[i];
+        params[entry.paramNames[i]] = this.#decoded[at] ?? rawPath.slice(this.#starts[at], this.#ends[at]);
+      }
     }
     const def = entry.def;
     if (entry.parsed.wildcard) {
@@ -268,38 +298,48 @@ export class Router<T> {
     return { target: def.target, name: def.name, pattern: def.pattern, params, scriptName, pathInfo: '', rawPathInfo: '' };
   }
 
-  /** Splits and checks the path into #segs/#ends; returns the segment count ("/" is one empty segment). */
+  /** Splits and checks the path into the scratch arrays; returns the segment count ("/" is one empty segment). */
   #split(rawPath: string): number {
     const len = rawPath.length;
     if (len === 0 || rawPath.charCodeAt(0) !== 47) throw badPath(rawPath, 'a path must start with "/"');
-    const segs = this.#segs;
+    const starts = this.#starts;
     const ends = this.#ends;
+    const hashes = this.#hashes;
+    const decoded = this.#decoded;
     let count = 0;
     let start = 1;
     let pct = false;
+    let h = FNV_OFFSET;
     for (let i = 1; i <= len; i++) {
       const c = i < len ? rawPath.charCodeAt(i) : 47;
-      if (c === 37) {
-        pct = true;
-      } else if (c === 47) {
-        let seg = rawPath.slice(start, i);
-        if (pct) {
-          if (ENCODED_SLASH_OR_NUL.test(seg)) throw badPath(rawPath, 'it contains an encoded "/" (%2F) or NUL (%00)');
-          try {
-            seg = decodeURIComponent(seg);
-          } catch {
-            throw badPath(rawPath, 'it has broken percent-encoding ("%" must be followed by two hex digits of UTF-8)');
-          }
-          pct = false;
-        }
-        if (seg.length <= 2 && seg.length > 0 && (seg === '.' || seg === '..')) {
-          throw badPath(rawPath, 'it has a "." or ".." segment');
-        }
-        segs[count] = seg;
-        ends[count] = i;
-        count++;
-        start = i + 1;
+      if (c !== 47) {
+        if (c === 37) pct = true;
+        h = Math.imul(h ^ c, FNV_PRIME);
+        continue;
       }
+      let text: string | null = null;
+      const segLen = i - start;
+      if (pct) {
+        const raw = rawPath.slice(start, i);
+        if (ENCODED_SLASH_OR_NUL.test(raw)) throw badPath(rawPath, 'it contains an encoded "/" (%2F) or NUL (%00)');
+        try {
+          text = decodeURIComponent(raw);
+        } catch {
+          throw badPath(rawPath, 'it has broken percent-encoding ("%" must be followed by two hex digits of UTF-8)');
+        }
+        if (text === '.' || text === '..') throw badPath(rawPath, 'it has a "." or ".." segment');
+        h = segmentHash(text);
+        pct = false;
+      } else if (segLen > 0 && segLen <= 2 && rawPath.charCodeAt(start) === 46 && (segLen === 1 || rawPath.charCodeAt(start + 1) === 46)) {
+        throw badPath(rawPath, 'it has a "." or ".." segment');
+      }
+      starts[count] = start;
+      ends[count] = i;
+      hashes[count] = h;
+      decoded[count] = text;
+      count++;
+      start = i + 1;
+      h = FNV_OFFSET;
     }
     return count;
   }
@@ -308,17 +348,24 @@ export class Router<T> {
   // the wildcard ending here. Each trie node has one depth, so each is visited at most once.
   #walk(node: Node<T>, d: number, n: number): Entry<T> | null {
     if (d === n) return node.exact ?? node.wildcard;
-    const seg = this.#segs[d];
-    if (seg === '') {
+    const start = this.#starts[d];
+    const segLen = this.#ends[d] - start;
+    if (segLen === 0) {
       // A trailing "/" ends exact routes; any other empty segment ("//") matches only a wildcard.
       if (d === n - 1 && node.exact !== null) return node.exact;
       return node.wildcard;
     }
     if (node.literals !== null) {
-      const next = node.literals.get(seg);
-      if (next !== undefined) {
-        const found = this.#walk(next, d + 1, n);
-        if (found !== null) return found;
+      let child = node.literals.get(this.#hashes[d]) ?? null;
+      const text = this.#decoded[d];
+      while (child !== null) {
+        const v = child.value;
+        if (text === null ? v.length === segLen && this.#path.startsWith(v, start) : v === text) {
+          const found = this.#walk(child, d + 1, n);
+          if (found !== null) return found;
+          break;
+        }
+        child = child.sibling;
       }
     }
     if (node.param !== null) {

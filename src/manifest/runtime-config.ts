@@ -14,7 +14,7 @@ import type { AppManifest } from './types.ts';
 export interface KvStoreConfig {
   name: string;
   type: 'sqlite' | 'redis' | 'postgres';
-  /** sqlite: absolute path of the database file (or ":memory:"). */
+  /** sqlite: absolute path where the data lives (the sqlite backend keeps its files under it). */
   path?: string;
   /** redis, postgres: connection URL. */
   url?: string;
@@ -141,7 +141,7 @@ function readStore(issues: Issues, base: string, appDir: string, name: string, s
     if (rawPath === undefined) store.path = defaultSqlitePath(appDir, name);
     else if (typeof rawPath !== 'string') issues.add('WAFT_E_RUNTIME_CONFIG', at('path'), typeProblem(at('path'), 'a string', rawPath, 'path = "data/kv.sqlite"'));
     else if (rawPath === '') issues.add('WAFT_E_RUNTIME_CONFIG', at('path'), `${formatKey(at('path'))} is empty; name a file, e.g. path = "data/kv.sqlite", or leave path out for ${defaultSqlitePath(appDir, name)}`);
-    else store.path = rawPath === ':memory:' ? rawPath : resolve(base, rawPath);
+    else store.path = resolve(base, rawPath);
     return store;
   }
 

@@ -57,10 +57,6 @@ test('redis, postgres and sqlite stores; backend options pass through', () => {
     '[key_value_store.scratch]',
     'type = "sqlite"',
     '',
-    '[key_value_store.mem]',
-    'type = "sqlite"',
-    'path = ":memory:"',
-    '',
     '[key_value_store.tls]',
     'type = "redis"',
     'url = "rediss://cache.internal:6380/2"',
@@ -73,7 +69,6 @@ test('redis, postgres and sqlite stores; backend options pass through', () => {
     cache: { name: 'cache', type: 'sqlite', path: '/etc/waft/data/kv.db', options: {} },
     // no path: a file of its own under the app directory
     scratch: { name: 'scratch', type: 'sqlite', path: '/srv/demo/.waft/kv-scratch.sqlite', options: {} },
-    mem: { name: 'mem', type: 'sqlite', path: ':memory:', options: {} },
     tls: { name: 'tls', type: 'redis', url: 'rediss://cache.internal:6380/2', options: {} },
   });
 });
@@ -164,3 +159,29 @@ test('checkKeyValueStores: a function using a store the runtime config lacks, at
   const all = rc(lines('[key_value_store.cache]', 'type = "sqlite"', '[key_value_store.sessions]', 'type = "sqlite"'));
   assert.doesNotThrow(() => checkKeyValueStores(m, all));
 });
+
+test('a store from the runtime config feeds the key-value capability as it is', async (t) => {
+  const { kvBackendFrom } = await import('../../src/capabilities/kv/from-config.ts');
+  const dir = await realpathTemp(t);
+  const config = parseRuntimeConfig(
+    lines('[key_value_store.default]', 'type = "sqlite"', 'path = "kv"', 'max_value_bytes = "16B"'),
+    join(dir, 'runtime.toml'),
+    dir,
+  );
+  const backend = kvBackendFrom(config.keyValueStores.default);
+  t.after(() => backend.close());
+  const store = await backend.open('default', 'demo');
+  await store.set('k', new TextEncoder().encode('v'));
+  assert.deepEqual(await store.get('k'), new TextEncoder().encode('v'));
+  // the option reached the backend: 17 bytes are over the limit
+  await assert.rejects(store.set('big', new Uint8Array(17)), { code: 'WAFT_E_KV_TOO_LARGE' });
+  // and a misspelt option is the capability's error, with the option's name
+  const bad = parseRuntimeConfig(lines('[key_value_store.default]', 'type = "sqlite"', 'max_valu_bytes = 1'), join(dir, 'runtime.toml'), dir);
+  assert.throws(() => kvBackendFrom(bad.keyValueStores.default), { code: 'WAFT_E_KV_CONFIG', message: /max_valu_bytes/ });
+});
+
+async function realpathTemp(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'waft-rc-kv-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}

@@ -259,6 +259,15 @@ describe('the CGI fields of a match', () => {
     }
   });
 
+  test('SCRIPT_NAME + PATH_INFO is always the decoded request path', () => {
+    const paths = ['/hello', '/hello/', '/hell%6F/', '/users/a%20b', '/users/x/', '/files/d/a%2Cb/c', '/files/%64/', '/static',
+      '/static/', '/st%61tic/x%20y', '/caf%C3%A9', '/caf%C3%A9/m', '/', '//', '/a/b/c', '/%E2%9C%93'];
+    for (const path of paths) {
+      const m = r.match(path)!;
+      assert.equal(m.scriptName + m.pathInfo, decodeURIComponent(path), path);
+    }
+  });
+
   test('wildcard route with a parameter: SCRIPT_NAME is the part of the path it matched', () => {
     const m = r.match('/files/my%20docs/a/b')!;
     assert.equal(m.pattern, '/files/:dir/...');

@@ -1,8 +1,11 @@
 // Reads and writes on host files at explicit offsets (the guest's offset lives in the fd entry).
 import { fstatSync, readSync, writeSync } from 'node:fs';
-import { FDFLAGS } from './constants.ts';
+import { ERRNO, FDFLAGS } from './constants.ts';
+import { fail } from './errno.ts';
 import type { FileEntry } from './fd-table.ts';
 import type { GuestMemory } from './memory.ts';
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Fills the iovecs from the file at `position`; returns the bytes read (short at end of file). */
 export function readFileAt(hostFd: number, mem: GuestMemory, vecs: Array<[number, number]>, position: bigint): number {
@@ -20,16 +23,20 @@ export function readFileAt(hostFd: number, mem: GuestMemory, vecs: Array<[number
 }
 
 function writeAll(hostFd: number, mem: GuestMemory, vecs: Array<[number, number]>, position: bigint | null): number {
-  let total = 0;
+  let total = 0n;
+  for (const [, len] of vecs) total += BigInt(len);
+  // fs.writeSync ignores a bigint position (it writes at the kernel's offset): use numbers.
+  if (position !== null && position + total > MAX_SAFE) fail(ERRNO.FBIG);
+  const start = position === null ? null : Number(position);
+  let written = 0;
   for (const [ptr, len] of vecs) {
     let done = 0;
     while (done < len) {
-      const at = position === null ? null : position + BigInt(total + done);
-      done += writeSync(hostFd, mem.bytes, ptr + done, len - done, at as unknown as number);
+      done += writeSync(hostFd, mem.bytes, ptr + done, len - done, start === null ? null : start + written + done);
     }
-    total += done;
+    written += done;
   }
-  return total;
+  return written;
 }
 
 /**

@@ -3,6 +3,7 @@ import { ERRNO } from './constants.ts';
 import { WasiContext } from './context.ts';
 import { errnoFromHost } from './errno.ts';
 import { fdCalls } from './fd-calls.ts';
+import { pathCalls } from './path-calls.ts';
 import { procCalls } from './proc-calls.ts';
 import type { WasiOptions } from './types.ts';
 
@@ -55,6 +56,7 @@ export class WasiHost {
     const calls: Record<string, Call> = {
       ...procCalls(this.#ctx),
       ...fdCalls(this.#ctx),
+      ...pathCalls(this.#ctx),
     };
     const imports: Record<string, Function> = {};
     for (const name of PREVIEW1_FUNCTIONS) {

@@ -116,7 +116,7 @@ export class Reader {
 
 /** A growable byte buffer. */
 export class Writer {
-  buf: Uint8Array;
+  buf: Uint8Array<ArrayBuffer>;
   length = 0;
 
   constructor(capacity = 1024) {
@@ -172,7 +172,13 @@ export class Writer {
     const n = end - start;
     if (n <= 0) return;
     this.reserve(n);
-    this.buf.set(bytes.subarray(start, end), this.length);
+    if (n < 32) {
+      const buf = this.buf;
+      let at = this.length;
+      for (let i = start; i < end; i++) buf[at++] = bytes[i]!;
+    } else {
+      this.buf.set(bytes.subarray(start, end), this.length);
+    }
     this.length += n;
   }
 
@@ -188,8 +194,12 @@ export class Writer {
     this.copy(inner.buf, 0, inner.length);
   }
 
+  /** The bytes written; the buffer itself when it is exactly full (no copy). */
   result(): Uint8Array<ArrayBuffer> {
-    return this.buf.slice(0, this.length);
+    if (this.length === this.buf.length && this.buf.byteOffset === 0 && this.buf.buffer.byteLength === this.length) {
+      return this.buf as Uint8Array<ArrayBuffer>;
+    }
+    return this.buf.slice(0, this.length) as Uint8Array<ArrayBuffer>;
   }
 }
 

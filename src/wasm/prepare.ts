@@ -2,7 +2,7 @@
 // can be pooled and capped), and every loop polls an interrupt flag the host can set from
 // another thread.
 import { WaftError } from '../errors.ts';
-import { Reader, Writer } from './leb128.ts';
+import { Reader, Writer, u32Size } from './leb128.ts';
 import { CodeRewriter, NO_REMAP } from './instrument.ts';
 import type { LoopCheck } from './instrument.ts';
 import { remapNameSection } from './names.ts';
@@ -308,7 +308,13 @@ function rewriteSection(bytes: Uint8Array, s: Section, rw: CodeRewriter): Writer
 export function assemble(
   bytes: Uint8Array, sections: Section[], replaced: Map<Section, Writer | null>, newImportSection: Writer | null,
 ): Uint8Array<ArrayBuffer> {
-  const out = new Writer(bytes.length + 256);
+  const sizeOf = (w: Writer) => 1 + u32Size(w.length) + w.length;
+  let total = 8 + (newImportSection ? sizeOf(newImportSection) : 0);
+  for (const s of sections) {
+    const w = replaced.get(s);
+    total += w === undefined ? s.end - s.start : w === null ? 0 : sizeOf(w);
+  }
+  const out = new Writer(total);
   out.copy(bytes, 0, 8);
   let importPending = newImportSection;
   for (const s of sections) {
@@ -316,12 +322,9 @@ export function assemble(
       writeSection(out, SEC_IMPORT, importPending);
       importPending = null;
     }
-    if (replaced.has(s)) {
-      const w = replaced.get(s);
-      if (w) writeSection(out, s.id, w);
-    } else {
-      out.copy(bytes, s.start, s.end);
-    }
+    const w = replaced.get(s);
+    if (w === undefined) out.copy(bytes, s.start, s.end);
+    else if (w !== null) writeSection(out, s.id, w);
   }
   if (importPending) writeSection(out, SEC_IMPORT, importPending);
   return out.result();

@@ -18,6 +18,7 @@ export const errorSpecs = {
   // ── wasm: loading and preparing modules ────────────────────────────────────
   WAFT_E_MODULE_INVALID: { status: 422, hint: 'The file is not a valid WebAssembly module; rebuild it for wasm32-wasi (e.g. `clang --target=wasm32-wasi`).' },
   WAFT_E_MODULE_UNSUPPORTED: { status: 422, hint: 'This kind of module cannot run here; build a WASI preview1 command module (one that exports `_start`).' },
+  WAFT_E_MODULE_RESERVED_IMPORT: { status: 422, hint: 'The module imports from "waft:sandbox", a namespace only the sandbox may fill (it may also have been prepared already); rename that import and rebuild.' },
   WAFT_E_WAT_INVALID: { status: 422, hint: 'Fix the WebAssembly text at the position given.' },
 
   // ── wasi: the WASI preview1 host ───────────────────────────────────────────

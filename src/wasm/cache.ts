@@ -40,7 +40,13 @@ export class ModuleCache {
 }
 
 export async function compileModule(m: ModuleBytes): Promise<CompiledModule> {
-  const info = inspect(m.bytes);
+  let info: ModuleInfo;
+  try {
+    info = inspect(m.bytes);
+  } catch (err) {
+    if (err instanceof WaftError) throw new WaftError(err.code, `${m.source}: ${err.message}`, { ...err.details, source: m.source });
+    throw err;
+  }
   if (info.kind === 'component') {
     throw new WaftError('WAFT_E_MODULE_UNSUPPORTED',
       `${m.source}: is a WebAssembly component; this executor runs core WASI preview1 modules`, { source: m.source });

@@ -62,17 +62,18 @@ export function readFunction(issues: Issues, dir: string, name: string, value: u
     add('WAFT_E_MANIFEST_TYPE', at(key), typeProblem(at(key), 'a string', raw, example));
     return null;
   };
-  const strings = (key: string, example: string): string[] => {
+  /** The string elements of an array key, each with its index as written. */
+  const strings = (key: string, example: string): [number, string][] => {
     const raw = value[key];
     if (raw === undefined) return [];
     if (!Array.isArray(raw)) {
       add('WAFT_E_MANIFEST_TYPE', at(key), typeProblem(at(key), 'an array of strings', raw, example));
       return [];
     }
-    const out: string[] = [];
+    const out: [number, string][] = [];
     raw.forEach((item: unknown, index) => {
       const itemAt = [...at(key), String(index)];
-      if (typeof item === 'string') out.push(item);
+      if (typeof item === 'string') out.push([index, item]);
       else add('WAFT_E_MANIFEST_TYPE', itemAt, typeProblem(itemAt, 'a string', item, example));
     });
     return out;
@@ -96,18 +97,16 @@ export function readFunction(issues: Issues, dir: string, name: string, value: u
   } else if (value.route === undefined && value.routes === undefined) {
     if (!misspelt.has('route') && !misspelt.has('routes')) add('WAFT_E_MANIFEST_MISSING', path, `${formatTable(path)} has no "route"; add route = "/${name}" (or routes = ["/a", "/b"])`);
   } else {
-    const written = value.route !== undefined ? [[at('route'), string('route', `route = "/${name}"`)] as const] : [];
+    const written: [string[], string][] = [];
+    const single = string('route', `route = "/${name}"`);
+    if (single !== null) written.push([at('route'), single]);
     if (value.routes !== undefined) {
-      const list = strings('routes', 'routes = ["/a", "/b/:id"]');
       if (Array.isArray(value.routes) && value.routes.length === 0) {
         add('WAFT_E_MANIFEST_MISSING', at('routes'), `${formatKey(at('routes'))} is empty; list at least one route, e.g. routes = ["/${name}"]`);
       }
-      if (list.length === (Array.isArray(value.routes) ? value.routes.length : -1)) {
-        list.forEach((route, index) => written.push([[...at('routes'), String(index)], route] as const));
-      }
+      for (const [index, route] of strings('routes', 'routes = ["/a", "/b/:id"]')) written.push([[...at('routes'), String(index)], route]);
     }
     for (const [routeAt, route] of written) {
-      if (route === null) continue;
       const problem = routeProblem(route);
       if (problem !== null) add('WAFT_E_MANIFEST_ROUTE', routeAt, `route ${JSON.stringify(route)} ${problem}`);
       else if (routes.includes(route)) add('WAFT_E_MANIFEST_DUPLICATE', routeAt, `route ${JSON.stringify(route)} is listed twice in ${formatKey(at('routes'))}; remove one`);
@@ -172,23 +171,23 @@ export function readFunction(issues: Issues, dir: string, name: string, value: u
 
   // key_value_stores
   const keyValueStores: string[] = [];
-  strings('key_value_stores', 'key_value_stores = ["default"]').forEach((store, index) => {
+  for (const [index, store] of strings('key_value_stores', 'key_value_stores = ["default"]')) {
     const problem = nameProblem(store);
     const storeAt = [...at('key_value_stores'), String(index)];
     if (problem !== null) add('WAFT_E_MANIFEST_NAME', storeAt, `key-value store name ${JSON.stringify(store)} ${problem}`);
     else if (keyValueStores.includes(store)) add('WAFT_E_MANIFEST_DUPLICATE', storeAt, `key-value store "${store}" is listed twice in ${formatKey(at('key_value_stores'))}; remove one`);
     else keyValueStores.push(store);
-  });
+  }
 
   // allowed_outbound_hosts
   const allowedOutboundHosts: string[] = [];
-  strings('allowed_outbound_hosts', 'allowed_outbound_hosts = ["https://api.example.com"]').forEach((entry, index) => {
+  for (const [index, entry] of strings('allowed_outbound_hosts', 'allowed_outbound_hosts = ["https://api.example.com"]')) {
     const checked = checkOutboundHost(entry);
     const hostAt = [...at('allowed_outbound_hosts'), String(index)];
     if (!checked.ok) add('WAFT_E_MANIFEST_OUTBOUND_HOST', hostAt, `allowed outbound host ${JSON.stringify(entry)} ${checked.problem}`);
     else if (allowedOutboundHosts.includes(checked.entry)) add('WAFT_E_MANIFEST_DUPLICATE', hostAt, `allowed outbound host ${JSON.stringify(entry)} is listed twice; remove one`);
     else allowedOutboundHosts.push(checked.entry);
-  });
+  }
 
   const variables = readBindings(issues, value.variables, at('variables'), declaredVariables);
   const limits = readLimits(issues, value.limits, at('limits'));

@@ -322,3 +322,14 @@ test('messages name the file relative to the working directory when it is inside
   assert.ok(err.message.startsWith('examples/demo/waft.toml:6:1: unknown key "rout"'), err.message);
   assert.equal(err.details?.file, `${process.cwd()}/examples/demo/waft.toml`);
 });
+
+test('positions stay right after an element of the wrong type', () => {
+  const err = errorOf(() => parse(fn('key_value_stores = [1, "Bad"]', 'allowed_outbound_hosts = [true, "ftp://x"]')));
+  const errors = err.details?.errors as { key: string; line: number; column: number }[];
+  assert.deepEqual(errors.map((e) => [e.key, e.line, e.column]), [
+    ['functions.hello.key_value_stores[0]', 6, 21],
+    ['functions.hello.key_value_stores[1]', 6, 24],
+    ['functions.hello.allowed_outbound_hosts[0]', 7, 27],
+    ['functions.hello.allowed_outbound_hosts[1]', 7, 33],
+  ]);
+});

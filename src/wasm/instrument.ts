@@ -1,6 +1,8 @@
 // Instruction-level rewriting: decodes every instruction of a function body or constant
 // expression, renumbers global and memory indices that shifted because prepare() added
-// imports, and inserts an interrupt check at the head of every loop body.
+// imports, and inserts an interrupt check at the head of every loop body and before every
+// tail call (a chain of return_calls runs forever without a loop and without growing the
+// stack).
 import { WaftError } from '../errors.ts';
 import { Reader, Writer } from './leb128.ts';
 import { skipBlockType, skipValType } from './sections.ts';
@@ -62,6 +64,8 @@ export class CodeRewriter {
   readonly check: Uint8Array | null;
   /** Loops instrumented so far. */
   loops = 0;
+  /** Tail calls instrumented so far. */
+  tailCalls = 0;
   /** Input offset up to which the current expression has been written out. */
   private copied = 0;
   private out: Writer = new Writer(16);
@@ -76,6 +80,13 @@ export class CodeRewriter {
   private flush(to: number): void {
     this.out.copy(this.bytes, this.copied, to);
     this.copied = to;
+  }
+
+  /** Inserts the check before the instruction at `at` (its operands are already on the stack). */
+  private checkBefore(at: number): void {
+    this.flush(at);
+    this.out.bytes(this.check!);
+    this.tailCalls++;
   }
 
   private unsupported(r: Reader, at: number, opcode: string): never {
@@ -161,9 +172,13 @@ export class CodeRewriter {
           depth++;
           break;
         }
+        case 0x12: case 0x15: // return_call, return_call_ref
+          if (this.check) this.checkBefore(at);
+          r.u32('immediate');
+          break;
         case 0x07: case 0x08: case 0x09: // catch, throw, rethrow
         case 0x0c: case 0x0d: case 0xd5: case 0xd6: // br, br_if, br_on_null, br_on_non_null
-        case 0x10: case 0x12: case 0x14: case 0x15: // call, return_call, call_ref, return_call_ref
+        case 0x10: case 0x14: // call, call_ref
         case 0x20: case 0x21: case 0x22: case 0x25: case 0x26: case 0xd2: // locals, table.get/set, ref.func
           r.u32('immediate');
           break;
@@ -175,6 +190,7 @@ export class CodeRewriter {
           break;
         }
         case 0x11: case 0x13: // call_indirect, return_call_indirect
+          if (op === 0x13 && this.check) this.checkBefore(at);
           r.u32('type index');
           r.u32('table index');
           break;

@@ -1,6 +1,7 @@
 // Rewrites a core module for the sandbox: memory 0 becomes an import the host supplies (so it
-// can be pooled and capped), and every loop polls an interrupt flag the host can set from
-// another thread.
+// can be pooled and capped), and every loop and tail call polls an interrupt flag the host can
+// set from another thread. Guests may not import from "waft:sandbox" themselves: the interrupt
+// memory holds every instance's flag.
 import { WaftError } from '../errors.ts';
 import { Reader, Writer, u32Size } from './leb128.ts';
 import { CodeRewriter, NO_REMAP } from './instrument.ts';
@@ -30,10 +31,12 @@ export interface Prepared {
   bytes: Uint8Array<ArrayBuffer>;
   /** Limits (pages) of the ("waft:sandbox", "memory") import, or null when the module has none. */
   memory: { initial: number; maximum: number | null } | null;
-  /** True when every loop polls the interrupt flag (imports "interrupt" and "interrupt_slot"). */
+  /** True when every loop and tail call polls the interrupt flag (imports "interrupt" and "interrupt_slot"). */
   interruptible: boolean;
   /** Number of loops instrumented. */
   loops: number;
+  /** Number of tail calls (return_call*) instrumented: each checks the flag before it jumps. */
+  tailCalls: number;
   /**
    * Set when memory 0 is shared, 64-bit or uses custom pages: it was left as it is (not turned
    * into the sandbox import), and the sandbox should refuse the module with this message.
@@ -68,6 +71,12 @@ export function prepare(bytes: Uint8Array, options: PrepareOptions = {}): Prepar
   const memorySection = sections.find((s) => s.id === SEC_MEMORY);
   const imports: Import[] = importSection ? readImports(bytes, importSection) : [];
   const defined: Limits[] = memorySection ? readMemories(bytes, memorySection) : [];
+  const reserved = imports.find((i) => i.module === SANDBOX_MODULE);
+  if (reserved) {
+    throw new WaftError('WAFT_E_MODULE_RESERVED_IMPORT',
+      `the module imports "${reserved.module}" "${reserved.name}" (import entry at byte ${reserved.start}); "${SANDBOX_MODULE}" is reserved for the sandbox (was this module prepared already?)`,
+      { offset: reserved.start, module: reserved.module, name: reserved.name });
+  }
 
   const memImports = imports.filter((i) => i.kind === KIND_MEMORY);
   const memImport = memImports[0];
@@ -95,6 +104,7 @@ export function prepare(bytes: Uint8Array, options: PrepareOptions = {}): Prepar
 
   let remap = NO_REMAP;
   let loops = 0;
+  let tailCalls = 0;
   if (interrupt) {
     // Both additions go last among the imports, so only defined globals and defined memories
     // shift (by one); imported ones and every other index space keep their numbers.
@@ -117,6 +127,7 @@ export function prepare(bytes: Uint8Array, options: PrepareOptions = {}): Prepar
       if (w) replaced.set(s, w);
     }
     loops = rewriter.loops;
+    tailCalls = rewriter.tailCalls;
   }
 
   let newImportSection: Writer | null = null;
@@ -143,6 +154,7 @@ export function prepare(bytes: Uint8Array, options: PrepareOptions = {}): Prepar
     memory: rewriteMemory ? { initial: mem0.min, maximum: mem0.max } : null,
     interruptible: interrupt,
     loops,
+    tailCalls,
     unsupportedMemory,
   };
 }

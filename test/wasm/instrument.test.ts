@@ -60,9 +60,9 @@ async function sameBehaviour(name: string, calls: [string, ...unknown[]][], env:
   return prepared;
 }
 
-test('a loop that never ends is stopped from another thread through the interrupt slot', async () => {
-  const prepared = prepare(await wat('prep_spin'));
-  assert.equal(prepared.loops, 4);
+/** Calls `fn` and sets the slot from a worker thread once the guest calls env.started(). */
+async function interruptFromWorker(guest: string, fn: string): Promise<{ prepared: Prepared; interrupt: WebAssembly.Memory; slot: number }> {
+  const prepared = prepare(await wat(guest));
   const interrupt = interruptMemory();
   const ready = new Int32Array(new SharedArrayBuffer(4));
   const slot = 8;
@@ -77,10 +77,16 @@ test('a loop that never ends is stopped from another thread through the interrup
     Atomics.notify(ready, 0);
   };
   const ex = instantiate(prepared.bytes, { env: { started }, ...sandboxImports(prepared, interrupt, slot) });
-  assert.throws(() => ex.spin(), (err: unknown) => err instanceof WebAssembly.RuntimeError && /unreachable/.test(err.message));
+  assert.throws(() => ex[fn](), (err: unknown) => err instanceof WebAssembly.RuntimeError && /unreachable/.test(err.message));
   await once(worker, 'exit');
   assert.equal(new Int32Array(interrupt.buffer)[slot / 4], 1);
+  return { prepared, interrupt, slot };
+}
 
+test('a loop that never ends is stopped from another thread through the interrupt slot', async () => {
+  const { prepared, interrupt, slot } = await interruptFromWorker('prep_spin', 'spin');
+  assert.equal(prepared.loops, 4);
+  assert.equal(prepared.tailCalls, 0);
   // Another instance on the same interrupt memory, with its own slot, is not affected.
   const other = instantiate(prepared.bytes, { env: { started() {} }, ...sandboxImports(prepared, interrupt, slot + 4) });
   assert.equal(other.count(1000), 3000n + 499500n);
@@ -88,6 +94,24 @@ test('a loop that never ends is stopped from another thread through the interrup
   Atomics.store(new Int32Array(interrupt.buffer), slot / 4, 0);
   const again = instantiate(prepared.bytes, { env: { started() {} }, ...sandboxImports(prepared, interrupt, slot) });
   assert.equal(again.halve_until_odd(96), 3);
+});
+
+test('endless mutual tail calls (no loop at all) are stopped from another thread', async () => {
+  const { prepared } = await interruptFromWorker('prep_tailspin', 'forever');
+  assert.equal(prepared.loops, 0);
+  assert.equal(prepared.tailCalls, 2);
+});
+
+test('a guest importing from "waft:sandbox" is refused: it could reach other instances\' flags', async () => {
+  const prepared = prepare(await wat('prep_spin'));
+  assert.throws(() => prepare(prepared.bytes), (err: unknown) => {
+    assert.ok(err instanceof WaftError);
+    assert.equal(err.code, 'WAFT_E_MODULE_RESERVED_IMPORT');
+    assert.match(err.message, /imports "waft:sandbox" "memory" \(import entry at byte \d+\).*prepared already/);
+    return true;
+  });
+  const sneaky = await wat('prep_sandbox_import');
+  assert.throws(() => prepare(sneaky, { interrupt: false }), /imports "waft:sandbox" "interrupt"/);
 });
 
 test('a flag already set stops the first loop iteration', async () => {

@@ -18,7 +18,6 @@ const topAliases: Record<string, string> = {
   components: 'functions',
   function: 'functions',
   spin_manifest_version: 'manifest_version',
-  version: 'manifest_version" (or app.version, under [app]',
 };
 
 /** Parses TOML text; syntax errors become `code` errors at the parser's line and column. */
@@ -42,9 +41,11 @@ export function parseManifest(text: string, file: string): AppManifest {
   const locator = new Locator(text, file);
   const issues = new Issues(locator);
 
-  const misspelt = checkKeys(issues, 'WAFT_E_MANIFEST_UNKNOWN_KEY', doc, [], topKeys, (key) =>
-    key in topAliases ? `did you mean "${topAliases[key]}"?` : null,
-  );
+  const misspelt = checkKeys(issues, 'WAFT_E_MANIFEST_UNKNOWN_KEY', doc, [], topKeys, (key) => {
+    if (key in topAliases) return `did you mean "${topAliases[key]}"?`;
+    if (key === 'name' || key === 'version' || key === 'description') return `${key} belongs under [app]: put it after the [app] line`;
+    return null;
+  });
   for (const key of Object.keys(doc)) if (key in topAliases) misspelt.add(topAliases[key]);
 
   const version = doc.manifest_version;

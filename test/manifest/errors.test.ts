@@ -32,6 +32,8 @@ run([
     { code: 'WAFT_E_MANIFEST_UNKNOWN_KEY', line: 3, column: 1, key: 'functons', says: ['unknown key "functons" in the top level', 'did you mean "functions"?'] }],
   ['Spin\'s [component.NAME] points to [functions.NAME]', app('[component.hello]', 'source = "a.wasm"'),
     { code: 'WAFT_E_MANIFEST_UNKNOWN_KEY', line: 3, says: ['"component"', 'did you mean "functions"?'] }],
+  ['an app key written above [app]', lines('version = "1.0"', '[app]', 'name = "a"', '[functions.a]', 'source = "a.wasm"', 'route = "/"'),
+    { code: 'WAFT_E_MANIFEST_UNKNOWN_KEY', line: 1, says: ['version belongs under [app]: put it after the [app] line'] }],
   ['manifest_version other than 1', lines('manifest_version = 2', '[app]', 'name = "a"', '[functions.a]', 'source = "a.wasm"', 'route = "/"'),
     { code: 'WAFT_E_MANIFEST_VERSION', line: 1, says: ['manifest_version = 1'] }],
   ['manifest_version as a string', lines('manifest_version = "1"', '[app]', 'name = "a"', '[functions.a]', 'source = "a.wasm"', 'route = "/"'),

@@ -40,9 +40,10 @@ const config = JSON.parse(process.argv[2]) as CrashChildConfig;
 if (config.selfKillAfterFiles !== undefined) {
   // Crash injection: the real store code runs unchanged; this only dies at a chosen statement,
   // which is where a power cut or an OOM kill could strike.
-  const run = StatementSync.prototype.run;
+  const proto = StatementSync.prototype as unknown as { run(this: StatementSync, ...args: unknown[]): unknown };
+  const run = proto.run;
   let written = 0;
-  StatementSync.prototype.run = function (this: StatementSync, ...args: Parameters<StatementSync['run']>) {
+  proto.run = function (this: StatementSync, ...args: unknown[]) {
     if (this.sourceSQL.startsWith('INSERT INTO version_files') && ++written > config.selfKillAfterFiles!) {
       process.kill(process.pid, 'SIGKILL');
     }

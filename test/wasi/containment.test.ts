@@ -1,0 +1,134 @@
+// Every attack a guest can make on its preopens, each against real host directories: the guest
+// must get EPERM (as in wasmtime) and nothing outside the sandbox may change.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { cGuest, clangMissing } from '../support/guests.ts';
+import { runWasi } from '../support/run-wasi.ts';
+import type { Preopen } from '../../src/wasi/types.ts';
+
+interface Fixture {
+  root: string;
+  sandbox: string;
+  outside: string;
+}
+
+function snapshot(dir: string): string {
+  const out: string[] = [];
+  const walk = (d: string, rel: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(d, e.name);
+      const st = lstatSync(p);
+      const what = e.isSymbolicLink() ? `-> ${readlinkSync(p)}` : e.isDirectory() ? 'dir' : e.isFile() ? readFileSync(p, 'utf8') : 'special';
+      out.push(`${rel}${e.name} ${what} ${st.mtimeMs}`);
+      if (e.isDirectory()) walk(p, `${rel}${e.name}/`);
+    }
+  };
+  walk(dir, '');
+  return out.join('\n');
+}
+
+/**
+ * root/outside/secret.txt next to root/sandbox, which holds files, directories and the host's
+ * own symlinks (absolute ones pointing out, relative ones staying in). Checks afterwards that
+ * nothing outside the sandbox changed.
+ */
+async function attack(name: string, options: { readonly?: boolean; setup?: (f: Fixture) => void } = {}): Promise<{ stdout: string; f: Fixture }> {
+  const root = mkdtempSync(join(tmpdir(), 'waft-wasi-escape-'));
+  const f: Fixture = { root, sandbox: join(root, 'sandbox'), outside: join(root, 'outside') };
+  try {
+    mkdirSync(f.outside);
+    writeFileSync(join(f.outside, 'secret.txt'), 'top secret');
+    mkdirSync(join(f.sandbox, 'sub', 'inner'), { recursive: true });
+    mkdirSync(join(f.sandbox, 'sub', 'empty'));
+    writeFileSync(join(f.sandbox, 'file.txt'), 'public');
+    writeFileSync(join(f.sandbox, 'sub', 'inner.txt'), 'inner');
+    symlinkSync(f.outside, join(f.sandbox, 'abs'));
+    symlinkSync(join(f.outside, 'secret.txt'), join(f.sandbox, 'abs-file'));
+    symlinkSync('/', join(f.sandbox, 'abs-root'));
+    symlinkSync('sub/inner.txt', join(f.sandbox, 'in-link'));
+    symlinkSync('../file.txt', join(f.sandbox, 'sub', 'uplink'));
+    symlinkSync('sub', join(f.sandbox, 'sub-link'));
+    options.setup?.(f);
+    const before = snapshot(f.outside);
+    const preopens: Preopen[] = options.readonly
+      ? [{ hostPath: f.sandbox, guestPath: '/ro', readonly: true }, { hostPath: join(root, 'rw'), guestPath: '/rw' }]
+      : [{ hostPath: f.sandbox, guestPath: '/sandbox' }];
+    if (options.readonly) {
+      mkdirSync(join(root, 'rw'));
+      writeFileSync(join(root, 'rw', 'w.txt'), 'writable');
+    }
+    const sandboxBefore = options.readonly ? snapshot(f.sandbox) : '';
+    const r = await runWasi(cGuest('wasi_escape')!, { args: ['wasi_escape', name], preopens });
+    assert.doesNotMatch(r.stdout, /LEAK/);
+    assert.equal(snapshot(f.outside), before, 'the directory outside the sandbox changed');
+    assert.deepEqual(readdirSync(root).sort(), options.readonly ? ['outside', 'rw', 'sandbox'] : ['outside', 'sandbox']);
+    if (options.readonly) assert.equal(snapshot(f.sandbox), sandboxBefore, 'the readonly preopen changed');
+    return { stdout: r.stdout, f };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+test('path escape with ".." out of the preopen, in every path call', async (t) => {
+  if (clangMissing()) return t.skip(clangMissing()!);
+  const { stdout } = await attack('dotdot');
+  assert.equal(stdout, 'libc errno=63\nok\n'); // EPERM
+});
+
+test('path escape through a guest-made symlink (relative, chained, moved, hard-linked)', async (t) => {
+  if (clangMissing()) return t.skip(clangMissing()!);
+  const { stdout } = await attack('guest-symlink');
+  assert.equal(stdout, 'ok\n');
+});
+
+test('path escape through an absolute symlink made by the host; the guest cannot make one', async (t) => {
+  if (clangMissing()) return t.skip(clangMissing()!);
+  const { stdout } = await attack('absolute-symlink');
+  assert.equal(stdout, 'ok\n');
+});
+
+test('path escape with an absolute guest path', async (t) => {
+  if (clangMissing()) return t.skip(clangMissing()!);
+  const { stdout } = await attack('absolute-path');
+  assert.match(stdout, /^libc \/etc\/passwd errno=\d+\nok\n$/);
+  assert.doesNotMatch(stdout, /root:/);
+});
+
+test('path escape through the fd of a subdirectory (each directory fd is its own sandbox)', async (t) => {
+  if (clangMissing()) return t.skip(clangMissing()!);
+  const { stdout } = await attack('subdir-fd');
+  assert.equal(stdout, 'ok\n');
+});
+
+test('rename and link out of the sandbox (and of outside files into it)', async (t) => {
+  if (clangMissing()) return t.skip(clangMissing()!);
+  const { stdout } = await attack('rename-link-out');
+  assert.equal(stdout, 'ok\n');
+});
+
+test('write attempts on a readonly preopen are EPERM and change nothing', async (t) => {
+  if (clangMissing()) return t.skip(clangMissing()!);
+  const { stdout } = await attack('readonly', { readonly: true });
+  assert.equal(stdout, 'ok\n');
+});
+
+test('opening a fifo, which would block the guest thread, is refused', async (t) => {
+  if (clangMissing()) return t.skip(clangMissing()!);
+  const { stdout } = await attack('special-files', {
+    setup: (f) => {
+      execFileSync('mkfifo', [join(f.sandbox, 'pipe')]);
+      symlinkSync('pipe', join(f.sandbox, 'to-pipe'));
+    },
+  });
+  assert.equal(stdout, 'ok\n');
+});
+
+test('symlinks the host made that stay inside the sandbox keep working', async (t) => {
+  if (clangMissing()) return t.skip(clangMissing()!);
+  const { stdout } = await attack('inside-links');
+  assert.equal(stdout, 'ok\n');
+});

@@ -173,7 +173,11 @@ export function redisBackend(options: RedisBackendOptions): KvBackend {
 
   /** Resolves when the connection is usable; waits only while a connection is being made. */
   function ready(c: ScriptedRedis): Promise<void> {
-    if (c.status === 'ready') return Promise.resolve();
+    if (c.status === 'ready') {
+      // The status stays "ready" for a moment after the server has gone away.
+      if (c.stream?.writable) return Promise.resolve();
+      return Promise.reject(new Error(lastError ?? 'the connection to the server was lost'));
+    }
     if (c.status !== 'connecting' && c.status !== 'connect') {
       return Promise.reject(new Error(lastError ?? `not connected (${c.status})`));
     }
@@ -192,43 +196,54 @@ export function redisBackend(options: RedisBackendOptions): KvBackend {
     });
   }
 
+  /** ioredis's words for a lost connection, in ours. */
+  function explain(err: unknown): unknown {
+    const message = err instanceof Error ? err.message : '';
+    if (message.includes('enableOfflineQueue') || message.includes('max retries per request')) {
+      return new Error(`the connection to the server was lost${lastError ? ` (${lastError})` : ''}`);
+    }
+    return err;
+  }
+
   function rawStore(info: StoreInfo): RawStore {
     const base = `waft:${info.namespace}:${info.store}`;
     const prefix = `${base}:`;
     const keysIndex = `${base}#keys`;
     const ttlIndex = `${base}#ttl`;
     const c = getClient();
+    async function send<T>(command: () => Promise<T>): Promise<T> {
+      await ready(c);
+      try {
+        return await command();
+      } catch (err) {
+        throw explain(err);
+      }
+    }
     return {
       async get(key) {
-        await ready(c);
-        const buf = await c.getBuffer(prefix + key);
+        const buf = await send(() => c.getBuffer(prefix + key));
         return buf === null ? null : new Uint8Array(buf);
       },
       async set(key, value, ttlMs) {
-        await ready(c);
         const data = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-        await c.waftKvSet(prefix + key, keysIndex, ttlIndex, key, data, ttlMs === null ? '' : String(ttlMs), prefix);
+        await send(() => c.waftKvSet(prefix + key, keysIndex, ttlIndex, key, data, ttlMs === null ? '' : String(ttlMs), prefix));
       },
       async delete(key) {
-        await ready(c);
-        return Number(await c.waftKvDelete(prefix + key, keysIndex, ttlIndex, key)) > 0;
+        return Number(await send(() => c.waftKvDelete(prefix + key, keysIndex, ttlIndex, key))) > 0;
       },
       async exists(key) {
-        await ready(c);
-        return Number(await c.exists(prefix + key)) > 0;
+        return Number(await send(() => c.exists(prefix + key))) > 0;
       },
       async list(keyPrefix, after, count) {
-        await ready(c);
         const end = prefixEnd(keyPrefix);
         const min = after !== null && Buffer.compare(Buffer.from(after), Buffer.from(keyPrefix)) >= 0 ? `(${after}` : `[${keyPrefix}`;
         const max = end === null ? '+' : `(${end}`;
-        const [keys, resume] = await c.waftKvList(keysIndex, ttlIndex, prefix, min, max, String(count), String(count + LIST_SCAN_SLACK));
+        const [keys, resume] = await send(() => c.waftKvList(keysIndex, ttlIndex, prefix, min, max, String(count), String(count + LIST_SCAN_SLACK)));
         return resume ? { keys, resumeAfter: resume } : { keys };
       },
       async increment(key, delta) {
-        await ready(c);
         try {
-          return BigInt(await c.waftKvIncrement(prefix + key, keysIndex, ttlIndex, key, delta.toString(), prefix));
+          return BigInt(await send(() => c.waftKvIncrement(prefix + key, keysIndex, ttlIndex, key, delta.toString(), prefix)));
         } catch (err) {
           const message = err instanceof Error ? err.message : '';
           if (/not an integer|overflow/.test(message) && (err as { name?: string }).name === 'ReplyError') {

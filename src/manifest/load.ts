@@ -4,7 +4,7 @@ import { parse, TomlError } from 'smol-toml';
 import { WaftError, type ErrorCode } from '../errors.ts';
 import { readFunction } from './function.ts';
 import { checkKeys, displayPath, formatKey, isTable, Issues, Locator, typeProblem, type Table } from './issues.ts';
-import { nameProblem } from './names.ts';
+import { appNameProblem } from './names.ts';
 import { readAppVariables } from './variables.ts';
 import type { AppManifest, FunctionSpec } from './types.ts';
 
@@ -100,7 +100,7 @@ function readApp(issues: Issues, value: unknown, appMisspelt: boolean): AppManif
   } else if (typeof value.name !== 'string') {
     issues.add('WAFT_E_MANIFEST_TYPE', ['app', 'name'], typeProblem(['app', 'name'], 'a string', value.name, 'name = "my-app"'));
   } else {
-    const problem = nameProblem(value.name);
+    const problem = appNameProblem(value.name);
     if (problem !== null) issues.add('WAFT_E_MANIFEST_NAME', ['app', 'name'], `app name ${JSON.stringify(value.name)} ${problem}`);
     app.name = value.name;
   }

@@ -8,7 +8,19 @@ export const variableNamePattern = /^[a-z][a-z0-9_]*$/;
 /** Environment variable names as POSIX shells accept them. */
 export const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Why `name` is not a valid app/function/store name, or null. */
+/** App names become host names (`<app>.<server-domain>`), so they are DNS labels: no "_", no "-" at either end. */
+export const appNamePattern = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
+
+/** Why `name` is not a valid app name, or null. */
+export function appNameProblem(name: string): string | null {
+  if (name.length > nameMaxLength) return `is longer than ${nameMaxLength} characters`;
+  if (appNamePattern.test(name)) return null;
+  const fixed = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^[^a-z]+/, '').replace(/-+$/, '').slice(0, nameMaxLength);
+  const hint = fixed !== '' && appNamePattern.test(fixed) ? `, e.g. "${fixed}"` : '';
+  return `must be a DNS label (it becomes the app's host name): lowercase letters, digits and "-", starting with a letter and not ending with "-"${hint}`;
+}
+
+/** Why `name` is not a valid function/store name, or null. */
 export function nameProblem(name: string): string | null {
   if (name.length > nameMaxLength) return `is longer than ${nameMaxLength} characters`;
   if (namePattern.test(name)) return null;

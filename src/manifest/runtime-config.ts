@@ -49,7 +49,7 @@ const urlSchemes: Record<'redis' | 'postgres', string[]> = { redis: ['redis:', '
 
 /** Where a store's SQLite file lives when its config names no path. */
 export function defaultSqlitePath(appDir: string, store: string): string {
-  return join(resolve(appDir), '.waft', store === 'default' ? 'kv.sqlite' : `kv-${store}.sqlite`);
+  return join(resolve(appDir), '.waft', store === 'default' ? 'kv' : `kv-${store}`);
 }
 
 function defaultStore(appDir: string): KvStoreConfig {
@@ -137,10 +137,10 @@ function readStore(issues: Issues, base: string, appDir: string, name: string, s
 
   const store: KvStoreConfig = { name, type: known, options };
   if (known === 'sqlite') {
-    if (url !== undefined) issues.add('WAFT_E_RUNTIME_CONFIG', at('url'), `${formatKey(at('url'))}: a sqlite store is a file; write path = "data/kv.sqlite" instead of url (or set type = "redis" or "postgres")`);
+    if (url !== undefined) issues.add('WAFT_E_RUNTIME_CONFIG', at('url'), `${formatKey(at('url'))}: a sqlite store is a directory of files; write path = "data/kv" instead of url (or set type = "redis" or "postgres")`);
     if (rawPath === undefined) store.path = defaultSqlitePath(appDir, name);
-    else if (typeof rawPath !== 'string') issues.add('WAFT_E_RUNTIME_CONFIG', at('path'), typeProblem(at('path'), 'a string', rawPath, 'path = "data/kv.sqlite"'));
-    else if (rawPath === '') issues.add('WAFT_E_RUNTIME_CONFIG', at('path'), `${formatKey(at('path'))} is empty; name a file, e.g. path = "data/kv.sqlite", or leave path out for ${defaultSqlitePath(appDir, name)}`);
+    else if (typeof rawPath !== 'string') issues.add('WAFT_E_RUNTIME_CONFIG', at('path'), typeProblem(at('path'), 'a string', rawPath, 'path = "data/kv"'));
+    else if (rawPath === '') issues.add('WAFT_E_RUNTIME_CONFIG', at('path'), `${formatKey(at('path'))} is empty; name a directory, e.g. path = "data/kv", or leave path out for ${defaultSqlitePath(appDir, name)}`);
     else store.path = resolve(base, rawPath);
     return store;
   }
@@ -206,7 +206,7 @@ function readOutbound(issues: Issues, table: Table, out: RuntimeConfig['outbound
   }
 }
 
-/** Reads a runtime config file; null gives the defaults (store "default" = sqlite at APPDIR/.waft/kv.sqlite). */
+/** Reads a runtime config file; null gives the defaults (store "default" = sqlite under APPDIR/.waft/kv). */
 export async function loadRuntimeConfig(file: string | null, appDir: string): Promise<RuntimeConfig> {
   if (file === null) return defaultRuntimeConfig(appDir);
   const absolute = resolve(file);

@@ -51,7 +51,7 @@ run([
   ['app name with capitals and a space', lines('[app]', 'name = "My App"', '[functions.a]', 'source = "a.wasm"', 'route = "/"'),
     { code: 'WAFT_E_MANIFEST_NAME', line: 2, says: ['app name "My App"', 'lowercase letters', 'e.g. "my-app"'] }],
   ['app name starting with a digit', lines('[app]', 'name = "1app"', '[functions.a]', 'source = "a.wasm"', 'route = "/"'),
-    { code: 'WAFT_E_MANIFEST_NAME', line: 2, says: ['start with a letter'] }],
+    { code: 'WAFT_E_MANIFEST_NAME', line: 2, says: ['starting with a letter'] }],
   ['app name longer than 63 characters', lines('[app]', `name = "${'a'.repeat(64)}"`, '[functions.a]', 'source = "a.wasm"', 'route = "/"'),
     { code: 'WAFT_E_MANIFEST_NAME', line: 2, says: ['longer than 63'] }],
   ['app.version as a number suggests the string', lines('[app]', 'name = "a"', 'version = 2', '[functions.a]', 'source = "a.wasm"', 'route = "/"'),

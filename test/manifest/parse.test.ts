@@ -249,9 +249,9 @@ test('variables: a binding may mix text and several references; secrets and defa
   assert.equal(m.variables.token.secret, true);
 });
 
-test('names: function and app names with digits, "-" and "_"', () => {
-  const m = parse(lines('[app]', 'name = "my-app_2"', '[functions.f-1_x]', 'source = "a.wasm"', 'route = "/"'));
-  assert.equal(m.app.name, 'my-app_2');
+test('names: app names are DNS labels; function names may also use "_"', () => {
+  const m = parse(lines('[app]', 'name = "my-app-2"', '[functions.f-1_x]', 'source = "a.wasm"', 'route = "/"'));
+  assert.equal(m.app.name, 'my-app-2');
   assert.equal(m.functions[0].name, 'f-1_x');
 });
 

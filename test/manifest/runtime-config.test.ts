@@ -27,10 +27,10 @@ function rcError(text: string, line: number, ...says: string[]) {
   return err;
 }
 
-test('no file: store "default" is SQLite at APPDIR/.waft/kv.sqlite, outbound defaults', async () => {
+test('no file: store "default" is SQLite at APPDIR/.waft/kv, outbound defaults', async () => {
   const config = await loadRuntimeConfig(null, APP);
   assert.deepEqual(config, {
-    keyValueStores: { default: { name: 'default', type: 'sqlite', path: '/srv/demo/.waft/kv.sqlite', options: {} } },
+    keyValueStores: { default: { name: 'default', type: 'sqlite', path: '/srv/demo/.waft/kv', options: {} } },
     outbound: { maxRequestBody: 16 * MiB, maxResponseBody: 16 * MiB, timeoutMs: 30_000 },
     file: null,
   });
@@ -68,7 +68,7 @@ test('redis, postgres and sqlite stores; backend options pass through', () => {
     // relative paths resolve from the runtime config's directory
     cache: { name: 'cache', type: 'sqlite', path: '/etc/waft/data/kv.db', options: {} },
     // no path: a file of its own under the app directory
-    scratch: { name: 'scratch', type: 'sqlite', path: '/srv/demo/.waft/kv-scratch.sqlite', options: {} },
+    scratch: { name: 'scratch', type: 'sqlite', path: '/srv/demo/.waft/kv-scratch', options: {} },
     tls: { name: 'tls', type: 'redis', url: 'rediss://cache.internal:6380/2', options: {} },
   });
 });
@@ -76,7 +76,7 @@ test('redis, postgres and sqlite stores; backend options pass through', () => {
 test('a config without [key_value_store.default] still has the default SQLite store', () => {
   const config = rc(lines('[key_value_store.other]', 'type = "sqlite"', 'path = "/var/lib/waft/other.db"'));
   assert.deepEqual(Object.keys(config.keyValueStores), ['default', 'other']);
-  assert.equal(config.keyValueStores.default.path, '/srv/demo/.waft/kv.sqlite');
+  assert.equal(config.keyValueStores.default.path, '/srv/demo/.waft/kv');
   assert.equal(config.keyValueStores.other.path, '/var/lib/waft/other.db');
 });
 
@@ -98,9 +98,9 @@ test('runtime config errors, each at its line', () => {
   rcError(lines('[key_value_store.default]', 'type = "postgresql"'), 2, '"postgresql", which is no key-value backend', 'did you mean "postgres"?');
   rcError(lines('[key_value_store.default]', 'type = "reddis"', 'url = "redis://x"'), 2, 'did you mean "redis"?');
   rcError(lines('[key_value_store.default]', 'type = "mongo"'), 2, 'use "sqlite", "redis" or "postgres"');
-  rcError(lines('[key_value_store.default]', 'type = "sqlite"', 'url = "redis://x"'), 3, 'a sqlite store is a file; write path');
+  rcError(lines('[key_value_store.default]', 'type = "sqlite"', 'url = "redis://x"'), 3, 'a sqlite store is a directory of files; write path');
   rcError(lines('[key_value_store.default]', 'type = "sqlite"', 'path = 1'), 3, 'must be a string');
-  rcError(lines('[key_value_store.default]', 'type = "sqlite"', 'path = ""'), 3, 'is empty', '/srv/demo/.waft/kv.sqlite');
+  rcError(lines('[key_value_store.default]', 'type = "sqlite"', 'path = ""'), 3, 'is empty', '/srv/demo/.waft/kv');
   rcError(lines('', '[key_value_store.default]', 'type = "redis"'), 2, 'has no "url"', 'url = "redis://127.0.0.1:6379"');
   rcError(lines('[key_value_store.default]', 'type = "redis"', 'urll = "redis://x"'), 1, '"urll" looks like a misspelt url');
   rcError(lines('[key_value_store.default]', 'type = "redis"', 'url = 6379'), 3, 'must be a string');

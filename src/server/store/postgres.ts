@@ -53,16 +53,14 @@ export async function openPostgresStore(url: string): Promise<Store> {
     throw new WaftError('WAFT_E_STORE_UNAVAILABLE', `cannot connect to Postgres at ${redactUrl(url)}: ${(err as Error).message}`, { url: redactUrl(url) });
   }
 
-  async function filesOf(db: Sql, versionIds: string[]): Promise<Map<string, BundleFiles>> {
-    if (versionIds.length === 0) return new Map();
-    return groupFiles(await db`
-      SELECT version_id, path, sha256, size FROM version_files WHERE version_id IN ${db(versionIds)} ORDER BY version_id, path COLLATE "C"` as Row[]);
+  /** Runs several reads on one snapshot, so that a concurrent write cannot slip in between. */
+  function snapshot<T>(fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
+    return sql.begin('ISOLATION LEVEL REPEATABLE READ READ ONLY', fn) as Promise<T>;
   }
 
-  async function version(rows: Row[]): Promise<Version | null> {
-    const r = rows[0];
-    if (!r) return null;
-    return toVersion(r, (await filesOf(sql, [String(r.id)])).get(String(r.id)) ?? {});
+  async function filesOfVersion(db: Sql, versionId: string): Promise<BundleFiles> {
+    const rows = await db`SELECT version_id, path, sha256, size FROM version_files WHERE version_id = ${versionId} ORDER BY path COLLATE "C"`;
+    return groupFiles(rows as Row[]).get(versionId) ?? {};
   }
 
   const store: Store = {
@@ -220,17 +218,25 @@ export async function openPostgresStore(url: string): Promise<Store> {
         return { id, appId, number, manifest, files: Object.fromEntries(entries), createdAt, createdBy };
       },
       async get(id) {
-        return version(await sql`SELECT * FROM versions WHERE id = ${id}`);
+        return snapshot(async (tx) => {
+          const [r] = await tx`SELECT * FROM versions WHERE id = ${id}`;
+          return r ? toVersion(r, await filesOfVersion(tx, String(r.id))) : null;
+        });
       },
       async byNumber(appId, number) {
-        return version(await sql`SELECT * FROM versions WHERE app_id = ${appId} AND number = ${number}`);
+        return snapshot(async (tx) => {
+          const [r] = await tx`SELECT * FROM versions WHERE app_id = ${appId} AND number = ${number}`;
+          return r ? toVersion(r, await filesOfVersion(tx, String(r.id))) : null;
+        });
       },
       async list(appId) {
-        const rows = await sql`SELECT * FROM versions WHERE app_id = ${appId} ORDER BY number DESC`;
-        const files = groupFiles(await sql`
-          SELECT f.version_id, f.path, f.sha256, f.size FROM version_files f JOIN versions v ON v.id = f.version_id
-          WHERE v.app_id = ${appId} ORDER BY f.version_id, f.path COLLATE "C"` as Row[]);
-        return rows.map((r) => toVersion(r, files.get(String(r.id)) ?? {}));
+        return snapshot(async (tx) => {
+          const rows = await tx`SELECT * FROM versions WHERE app_id = ${appId} ORDER BY number DESC`;
+          const files = groupFiles(await tx`
+            SELECT f.version_id, f.path, f.sha256, f.size FROM version_files f JOIN versions v ON v.id = f.version_id
+            WHERE v.app_id = ${appId} ORDER BY f.version_id, f.path COLLATE "C"` as Row[]);
+          return rows.map((r) => toVersion(r, files.get(String(r.id)) ?? {}));
+        });
       },
     },
 

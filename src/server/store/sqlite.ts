@@ -62,19 +62,23 @@ export async function openSqliteStore(path: string): Promise<Store> {
     }
   }
 
-  function filesOf(versionIds: string[], appId?: string): Map<string, BundleFiles> {
-    if (appId !== undefined) {
-      return groupFiles(all(
-        'SELECT f.version_id, f.path, f.sha256, f.size FROM version_files f JOIN versions v ON v.id = f.version_id WHERE v.app_id = ? ORDER BY f.version_id, f.path',
-        appId,
-      ));
+  /** Runs several reads on one snapshot, so that a writer in another process cannot slip in between. */
+  function snapshot<T>(fn: () => T): T {
+    db.exec('BEGIN');
+    try {
+      return fn();
+    } finally {
+      db.exec('COMMIT');
     }
-    return groupFiles(versionIds.flatMap((id) => all('SELECT version_id, path, sha256, size FROM version_files WHERE version_id = ? ORDER BY path', id)));
   }
 
-  function version(row: Row | undefined): Version | null {
-    if (!row) return null;
-    return toVersion(row, filesOf([String(row.id)]).get(String(row.id)) ?? {});
+  function version(where: string, ...params: SQLInputValue[]): Version | null {
+    return snapshot(() => {
+      const row = one(`SELECT * FROM versions WHERE ${where}`, ...params);
+      if (!row) return null;
+      const files = groupFiles(all('SELECT version_id, path, sha256, size FROM version_files WHERE version_id = ? ORDER BY path', String(row.id)));
+      return toVersion(row, files.get(String(row.id)) ?? {});
+    });
   }
 
   const store: Store = {
@@ -222,15 +226,21 @@ export async function openSqliteStore(path: string): Promise<Store> {
         return { id, appId, number, manifest, files: Object.fromEntries(entries), createdAt, createdBy };
       },
       async get(id) {
-        return version(one('SELECT * FROM versions WHERE id = ?', id));
+        return version('id = ?', id);
       },
       async byNumber(appId, number) {
-        return version(one('SELECT * FROM versions WHERE app_id = ? AND number = ?', appId, number));
+        return version('app_id = ? AND number = ?', appId, number);
       },
       async list(appId) {
-        const rows = all('SELECT * FROM versions WHERE app_id = ? ORDER BY number DESC', appId);
-        const files = filesOf([], appId);
-        return rows.map((r) => toVersion(r, files.get(String(r.id)) ?? {}));
+        return snapshot(() => {
+          const rows = all('SELECT * FROM versions WHERE app_id = ? ORDER BY number DESC', appId);
+          const files = groupFiles(all(
+            `SELECT f.version_id, f.path, f.sha256, f.size FROM version_files f JOIN versions v ON v.id = f.version_id
+             WHERE v.app_id = ? ORDER BY f.version_id, f.path`,
+            appId,
+          ));
+          return rows.map((r) => toVersion(r, files.get(String(r.id)) ?? {}));
+        });
       },
     },
 

@@ -89,6 +89,7 @@ export const errorSpecs = {
   WAFT_E_BODY_TOO_LARGE: { status: 413, hint: 'The request body is over the function\'s `limits.max_body`; send less or raise the limit.' },
   WAFT_E_BUILD_FAILED: { status: 422, hint: 'The build command failed; its last lines of output are in the message. Fix the code or the `build` key in waft.toml.' },
   WAFT_E_TOOLCHAIN_MISSING: { status: 422, hint: 'Install the toolchain named in the message, then run `waft build` again.' },
+  WAFT_E_NEW_DIR_NOT_EMPTY: { status: 409, hint: '`waft new` writes only into a new or empty directory and never overwrites files; pick another NAME or --dir, or move the files away.' },
 
   // ── server: store, auth, artifacts ─────────────────────────────────────────
   WAFT_E_AUTH_MISSING: { status: 401, hint: 'Send the API token as `Authorization: Bearer waft_…`; create one with `waft token create` or use the admin token printed at first start.' },

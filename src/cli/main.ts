@@ -6,6 +6,8 @@ type Command = (argv: string[]) => Promise<number>;
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   up: { summary: 'serve an app\'s functions over HTTP (the dev server)', load: async () => (await import('./up.ts')).up },
   run: { summary: 'run a WASI command module, like `wasmtime run`', load: async () => (await import('./run.ts')).run },
+  new: { summary: 'create an app from a template (c, rust, assemblyscript, wat)', load: async () => (await import('./new.ts')).newCommand },
+  build: { summary: 'run the build command of each function of an app', load: async () => (await import('./build.ts')).build },
 };
 
 function help(): string {

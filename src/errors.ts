@@ -114,6 +114,19 @@ export const errorSpecs = {
   WAFT_E_DATABASE_URL_INVALID: { status: 400, hint: 'Set the database URL to postgres://user:password@host:port/database, or leave it unset to use SQLite in the data directory.' },
   WAFT_E_STORE_UNAVAILABLE: { status: 503, hint: 'The control-plane database cannot be reached or opened; check that it is running and that the URL or data directory is right.' },
   WAFT_E_STORE_SCHEMA_NEWER: { status: 500, hint: 'The database was migrated by a newer waft; run that version (or newer) of waft against it, never an older one.' },
+
+  // ── server API: requests to /api/v1 and app serving ────────────────────────
+  WAFT_E_API_NOT_FOUND: { status: 404, hint: 'No API endpoint has this path; docs/api.md lists them (all under /api/v1).' },
+  WAFT_E_METHOD_NOT_ALLOWED: { status: 405, hint: 'The endpoint exists but not with this HTTP method; the Allow header lists the methods it takes.' },
+  WAFT_E_SCOPE_MISSING: { status: 403, hint: 'The token lacks the scope this needs; create a token with that scope (docs/api.md lists the scope of every endpoint).' },
+  WAFT_E_REQUEST_INVALID: { status: 400, hint: 'Fix the field named in details.field; docs/api.md and docs/openapi.json give the shape of every request.' },
+  WAFT_E_REQUEST_TOO_LARGE: { status: 413, hint: 'The request body is over this endpoint\'s limit (GET /api/v1/info lists the limits); send less.' },
+  WAFT_E_UNSUPPORTED_MEDIA_TYPE: { status: 415, hint: 'Send the body as JSON with `Content-Type: application/json`.' },
+  WAFT_E_TOKEN_NOT_FOUND: { status: 404, hint: 'You have no live token with this id; list your tokens (GET /api/v1/tokens) to find the right one.' },
+  WAFT_E_FUNCTION_NOT_FOUND: { status: 404, hint: 'The version has no function of this name; check the [functions.NAME] tables of its waft.toml.' },
+  WAFT_E_APP_NOT_DEPLOYED: { status: 404, hint: 'The app has no deployed version yet; upload a version and deploy it (waft deploy, or POST /api/v1/apps/APP/deployments).' },
+  WAFT_E_ROLLBACK_NO_TARGET: { status: 409, hint: 'There is no earlier version to go back to; name the version to deploy instead.' },
+  WAFT_E_SERVER_STOPPING: { status: 503, hint: 'The server is shutting down; retry against a running server.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorSpecs;

@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { WaftError } from '../errors.ts';
 import { buildFunction } from '../host/build.ts';
 import { loadManifest } from '../manifest/load.ts';
@@ -18,6 +18,12 @@ Exit codes: 0 when every build succeeded; 1 when one failed (the rest are not ru
 WAFT_E_TOOLCHAIN_MISSING naming the package to install when a compiler is missing.
 `;
 
+/** Relative to the current directory when inside it, else absolute. */
+function shortPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+}
+
 function formatTime(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
 }
@@ -34,7 +40,7 @@ export async function build(argv: string[]): Promise<number> {
   const names = manifest.functions.map((f) => f.name);
   for (const name of wanted) {
     if (!names.includes(name)) {
-      throw new WaftError('WAFT_E_USAGE', `waft build: ${relative(process.cwd(), manifest.file) || manifest.file} has no function "${name}"; its functions are ${names.map((n) => `"${n}"`).join(', ')}`);
+      throw new WaftError('WAFT_E_USAGE', `waft build: ${shortPath(manifest.file)} has no function "${name}"; its functions are ${names.map((n) => `"${n}"`).join(', ')}`);
     }
   }
   const chosen = manifest.functions.filter((f) => wanted.length === 0 || wanted.includes(f.name));
@@ -47,7 +53,7 @@ export async function build(argv: string[]): Promise<number> {
 
   const started = performance.now();
   for (const spec of toBuild) {
-    const where = relative(process.cwd(), spec.build!.workdir) || '.';
+    const where = shortPath(spec.build!.workdir);
     process.stdout.write(`Building "${spec.name}" in ${where}: ${spec.build!.command}\n`);
     try {
       const r = await buildFunction(spec, {

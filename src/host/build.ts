@@ -68,8 +68,9 @@ function waftToolDirs(): string[] {
  * caller's PATH, then the tools that came with waft, then the directory of the node running
  * waft, so `#!/usr/bin/env node` scripts work even when no node is on PATH.
  */
-export function buildPath(workdir: string, path = process.env.PATH ?? ''): string {
-  const dirs = [join(workdir, 'node_modules', '.bin'), ...path.split(delimiter).filter(Boolean), ...waftToolDirs(), dirname(process.execPath)];
+export function buildPath(workdir: string, path = process.env.PATH ?? '', withWaftTools = true): string {
+  const waft = withWaftTools ? waftToolDirs() : [];
+  const dirs = [join(workdir, 'node_modules', '.bin'), ...path.split(delimiter).filter(Boolean), ...waft, dirname(process.execPath)];
   return [...new Set(dirs)].join(delimiter);
 }
 
@@ -78,6 +79,8 @@ export interface BuildOptions {
   onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
   /** The environment of the build command (default: this process's); PATH is extended by buildPath. */
   env?: NodeJS.ProcessEnv;
+  /** Put the tools installed with waft on PATH (default true). */
+  waftTools?: boolean;
 }
 
 export interface BuildResult {
@@ -100,7 +103,7 @@ function options(o: OutputOption): BuildOptions {
  * WAFT_E_BUILD_FAILED. Both messages end with the last lines of the output.
  */
 export function buildFunction(spec: FunctionSpec, opts?: OutputOption): Promise<BuildResult> {
-  const { onOutput, env = process.env } = options(opts);
+  const { onOutput, env = process.env, waftTools = true } = options(opts);
   const build = spec.build;
   if (!build) return Promise.resolve({ function: spec.name, command: '', ms: 0, output: '' });
   if (!existsSync(build.workdir)) {
@@ -110,7 +113,7 @@ export function buildFunction(spec: FunctionSpec, opts?: OutputOption): Promise<
   return new Promise((resolvePromise, reject) => {
     const child = spawn('/bin/sh', ['-c', build.command], {
       cwd: build.workdir, stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...env, PATH: buildPath(build.workdir, env.PATH) },
+      env: { ...env, PATH: buildPath(build.workdir, env.PATH, waftTools) },
     });
     let output = '';
     const take = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {

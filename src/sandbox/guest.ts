@@ -4,6 +4,7 @@ import { ProcExit, WasiHost } from '../wasi/host.ts';
 import type { InputStream, OutputStream, Preopen } from '../wasi/types.ts';
 import { PAGE } from './limits.ts';
 import type { MemoryPool } from './memory-pool.ts';
+import type { ExtensionInstance } from './protocol.ts';
 
 export interface GuestRun {
   module: WebAssembly.Module;
@@ -17,6 +18,8 @@ export interface GuestRun {
   stderr: OutputStream;
   /** The shared interrupt memory and this run's slot in it, for modules whose loops check it. */
   interrupt: { memory: WebAssembly.Memory; flags: Int32Array; slot: number };
+  /** Host capabilities for this run, linked as the import module `module`. */
+  extension?: { module: string; instance: ExtensionInstance };
 }
 
 export interface GuestOutcome {
@@ -47,8 +50,12 @@ export async function runGuest(run: GuestRun, pool: MemoryPool, hook: CancelHook
     }
     memory = pool.take(run.memory.initial, maximum);
   }
-  const host = new WasiHost({ args: run.args, env: run.env, stdin: run.stdin, stdout: run.stdout, stderr: run.stderr, preopens: run.preopens });
-  hook.cancel = (error) => host.abort(error);
+  const host = new WasiHost({ args: run.args, env: run.env, stdin: run.stdin, stdout: run.stdout, stderr: run.stderr, preopens: run.preopens }, wasiImports(run.module));
+  const ext = run.extension;
+  hook.cancel = (error) => {
+    host.abort(error);
+    ext?.instance.abort(error);
+  };
   const wasi: Record<string, unknown> = { ...host.imports };
   for (const name of WasiHost.asyncImports) {
     if (wasi[name]) wasi[name] = new WebAssembly.Suspending(wasi[name] as (...args: never[]) => unknown);
@@ -58,12 +65,22 @@ export async function runGuest(run: GuestRun, pool: MemoryPool, hook: CancelHook
     interrupt_slot: new WebAssembly.Global({ value: 'i32', mutable: false }, run.interrupt.slot * 4),
   };
   if (memory) sandbox.memory = memory;
+  const importObject: Record<string, WebAssembly.ModuleImports> = {
+    wasi_snapshot_preview1: wasi as WebAssembly.ModuleImports, [SANDBOX_MODULE]: sandbox as WebAssembly.ModuleImports,
+  };
+  if (ext) {
+    const fns: Record<string, unknown> = {};
+    for (const [name, fn] of Object.entries(ext.instance.imports)) {
+      fns[name] = ext.instance.asyncImports.has(name) ? new WebAssembly.Suspending(fn as (...args: never[]) => unknown) : fn;
+    }
+    importObject[ext.module] = fns as WebAssembly.ModuleImports;
+  }
   let exitCode: number | null = null;
   let error: WaftError | null = null;
   try {
     let instance: WebAssembly.Instance;
     try {
-      instance = new WebAssembly.Instance(run.module, { wasi_snapshot_preview1: wasi as WebAssembly.ModuleImports, [SANDBOX_MODULE]: sandbox as WebAssembly.ModuleImports });
+      instance = new WebAssembly.Instance(run.module, importObject);
     } catch (err) {
       // A missing import module is a TypeError, a missing or mistyped import a LinkError.
       if (err instanceof WebAssembly.LinkError || err instanceof TypeError) {
@@ -73,7 +90,9 @@ export async function runGuest(run: GuestRun, pool: MemoryPool, hook: CancelHook
     }
     const start = instance.exports._start;
     if (typeof start !== 'function') throw new WaftError('WAFT_E_GUEST_NO_ENTRY', 'the module exports no _start function');
-    host.setMemory(memory ?? (instance.exports.memory as WebAssembly.Memory));
+    const guestMemory = memory ?? (instance.exports.memory as WebAssembly.Memory);
+    host.setMemory(guestMemory);
+    ext?.instance.setMemory(guestMemory);
     await WebAssembly.promising(start as () => unknown)();
     exitCode = 0;
   } catch (err) {
@@ -81,6 +100,7 @@ export async function runGuest(run: GuestRun, pool: MemoryPool, hook: CancelHook
     else error = classify(err, run, memory, capPages);
   } finally {
     host.close();
+    ext?.instance.close();
     hook.cancel = undefined;
   }
   const peakMemoryBytes = memory?.buffer.byteLength ?? 0;
@@ -105,6 +125,18 @@ function classify(err: unknown, run: GuestRun, memory: WebAssembly.Memory | null
     return new WaftError('WAFT_E_GUEST_TRAP', `the guest trapped: ${err.message}`, { trap: err.message, backtrace });
   }
   return WaftError.wrap(err);
+}
+
+const importLists = new WeakMap<WebAssembly.Module, string[]>();
+
+/** The WASI functions a module imports, listed once per module. */
+function wasiImports(module: WebAssembly.Module): string[] {
+  let names = importLists.get(module);
+  if (!names) {
+    names = WebAssembly.Module.imports(module).filter((i) => i.module === 'wasi_snapshot_preview1' && i.kind === 'function').map((i) => i.name);
+    importLists.set(module, names);
+  }
+  return names;
 }
 
 export function wasmBacktrace(err: Error): string[] {

@@ -1,11 +1,12 @@
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { WaftError, type ErrorData } from '../errors.ts';
 import { concatBytes } from '../util/bytes.ts';
 import type { CompiledModule } from '../wasm/cache.ts';
 import type { Preopen } from '../wasi/types.ts';
 import { defaultSandboxLimits, type SandboxLimits } from './limits.ts';
-import type { FromWorker, OutputSpec, RunMessage, StdinSpec, ToWorker, Usage } from './protocol.ts';
+import type { FromWorker, LogEntry, OutputSpec, RunMessage, StdinSpec, ToWorker, Usage } from './protocol.ts';
 import { STOLEN, UNCLAIMED } from './claims.ts';
 
 export type OutputTarget = 'collect' | { fd: number; isTty?: boolean } | ((chunk: Uint8Array) => void);
@@ -22,6 +23,14 @@ export interface RunOptions {
   stderr?: OutputTarget;
   /** Aborting stops the guest (as a cancellation, not a timeout). */
   signal?: AbortSignal;
+  /**
+   * What the host extension may give this guest (see SandboxOptions.extension). `key` names the
+   * grant: a worker is sent each grant once and keeps it by key, so equal grants need equal keys.
+   * Without a grant the guest is granted nothing.
+   */
+  grant?: { key: string; value: unknown };
+  /** Each log entry of the run as it happens; without it they are collected in RunResult.logs. */
+  onLog?: (entry: LogEntry) => void;
 }
 
 export interface RunResult {
@@ -30,6 +39,8 @@ export interface RunResult {
   /** What was written, when the target was 'collect'. */
   stdout: Uint8Array;
   stderr: Uint8Array;
+  /** Log entries, when no onLog was given. */
+  logs: LogEntry[];
   usage: Usage;
 }
 
@@ -42,6 +53,11 @@ export interface SandboxOptions {
   /** After a deadline, how long an interruptible guest has to stop before its worker is terminated. */
   graceMs?: number;
   idleRetireMs?: number;
+  /**
+   * URL (or absolute path) of a module whose default export is a HostExtension: the capabilities
+   * each worker offers guests as imports (src/capabilities/abi). Without it guests get WASI only.
+   */
+  extension?: string | URL;
 }
 
 interface Job {
@@ -58,6 +74,7 @@ interface Job {
   stopping: ErrorData | null;
   stdout: Uint8Array[];
   stderr: Uint8Array[];
+  logs: LogEntry[];
   stdin: AsyncIterator<Uint8Array> | null;
   pulling: boolean;
   onAbort: (() => void) | null;
@@ -75,6 +92,7 @@ class WorkerHandle {
   readonly claims = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
   readonly jobs = new Map<number, Job>();
   readonly modules = new Set<string>();
+  readonly grants = new Set<string>();
   readonly freeSlots: number[] = [];
   /** Slots of stolen jobs, free again once the worker has seen and skipped them. */
   readonly stolenSlots = new Set<number>();
@@ -82,8 +100,27 @@ class WorkerHandle {
   lost = false;
   idleSince = performance.now();
 
-  constructor() {
-    this.worker = new Worker(WORKER_URL, { workerData: { interrupt: this.interrupt, claims: this.claims } });
+  #closed: (() => void) | null = null;
+
+  constructor(extension: string | undefined) {
+    this.worker = new Worker(WORKER_URL, { workerData: { interrupt: this.interrupt, claims: this.claims, extension } });
+  }
+
+  /** Lets the worker release what its extension holds (up to waitMs), then terminates it. */
+  async retire(waitMs: number): Promise<void> {
+    if (!this.lost) {
+      const closed = new Promise<void>((resolve) => {
+        this.#closed = resolve;
+        setTimeout(resolve, waitMs).unref();
+      });
+      this.post({ t: 'close' });
+      await closed;
+    }
+    await this.worker.terminate();
+  }
+
+  onClosed(): void {
+    this.#closed?.();
   }
 
   takeSlot(): number {
@@ -114,6 +151,7 @@ export class Sandbox {
   readonly #spillAfterMs: number;
   readonly #graceMs: number;
   readonly #idleRetireMs: number;
+  readonly #extension: string | undefined;
   #nextId = 1;
   #closed = false;
   #retireTimer: NodeJS.Timeout;
@@ -126,6 +164,7 @@ export class Sandbox {
     this.#spillAfterMs = options.spillAfterMs ?? 50;
     this.#graceMs = options.graceMs ?? 2000;
     this.#idleRetireMs = options.idleRetireMs ?? 30_000;
+    this.#extension = options.extension === undefined ? undefined : extensionUrl(options.extension);
     for (let i = 0; i < this.#min; i++) this.#spawn();
     this.#retireTimer = setInterval(() => this.#retireIdle(), Math.min(this.#idleRetireMs, 10_000));
     this.#retireTimer.unref();
@@ -152,13 +191,14 @@ export class Sandbox {
       memoryBytes: limits.memoryBytes, maxOutputBytes: limits.maxOutputBytes,
       stdin: stdinSpec(opts.stdin), stdout: outputSpec(opts.stdout), stderr: outputSpec(opts.stderr),
     };
+    if (opts.grant) msg.grantKey = opts.grant.key;
     return new Promise<RunResult>((resolve) => {
       const job: Job = {
         id, msg, opts, limits, handle: undefined as unknown as WorkerHandle, slot: 0, startedAt: performance.now(), dispatchedAt: 0,
         deadline: Number.isFinite(limits.timeoutMs)
           ? setTimeout(() => this.#stop(job, timeoutError(limits.timeoutMs)), limits.timeoutMs)
           : undefined,
-        grace: undefined, stopping: null, stdout: [], stderr: [],
+        grace: undefined, stopping: null, stdout: [], stderr: [], logs: [],
         stdin: isAsyncIterable(opts.stdin) ? opts.stdin[Symbol.asyncIterator]() : null,
         pulling: false, onAbort: null, resolve,
       };
@@ -181,6 +221,13 @@ export class Sandbox {
     else {
       msg.module = job.opts.module.module;
       handle.modules.add(msg.hash);
+    }
+    if (msg.grantKey !== undefined) {
+      if (handle.grants.has(msg.grantKey)) delete msg.grant;
+      else {
+        msg.grant = job.opts.grant!.value;
+        handle.grants.add(msg.grantKey);
+      }
     }
     handle.jobs.set(job.id, job);
     handle.post(msg);
@@ -217,11 +264,11 @@ export class Sandbox {
       });
     }
     for (const job of [...this.#jobs.values()]) this.#finish(job, failed(job, new WaftError('WAFT_E_SANDBOX_CLOSED', 'the sandbox closed while the guest was running')));
-    await Promise.all(this.#workers.splice(0).map((h) => h.worker.terminate()));
+    await Promise.all(this.#workers.splice(0).map((h) => h.retire(this.#graceMs)));
   }
 
   #spawn(): WorkerHandle {
-    const handle = new WorkerHandle();
+    const handle = new WorkerHandle(this.#extension);
     handle.worker.on('message', (msg: FromWorker) => this.#onMessage(handle, msg));
     handle.worker.on('error', (err) => this.#lose(handle, `worker failed: ${err.message}`));
     handle.worker.on('exit', (code) => this.#lose(handle, `worker exited with code ${code}`));
@@ -251,13 +298,17 @@ export class Sandbox {
       if (this.#workers.length <= this.#min) return;
       if (h.jobs.size === 0 && now - h.idleSince > this.#idleRetireMs) {
         this.#workers.splice(this.#workers.indexOf(h), 1);
+        void h.retire(this.#graceMs);
         h.lost = true;
-        void h.worker.terminate();
       }
     }
   }
 
   #onMessage(handle: WorkerHandle, msg: FromWorker): void {
+    if (msg.t === 'closed') {
+      handle.onClosed();
+      return;
+    }
     if (msg.t === 'skipped') {
       if (handle.stolenSlots.delete(msg.slot)) handle.freeSlots.push(msg.slot);
       return;
@@ -274,6 +325,12 @@ export class Sandbox {
       case 'pull':
         void this.#pull(job);
         return;
+      case 'log': {
+        const entry: LogEntry = { level: msg.level, message: msg.message, denied: msg.denied };
+        if (job.opts.onLog) job.opts.onLog(entry);
+        else job.logs.push(entry);
+        return;
+      }
       case 'done': {
         const out = (chunks: Uint8Array[], target: OutputTarget | undefined, extra: Uint8Array[]) => {
           if (typeof target === 'function') { for (const c of extra) target(c); return new Uint8Array(0); }
@@ -286,6 +343,7 @@ export class Sandbox {
           exitCode: msg.exitCode, error,
           stdout: out(job.stdout, job.opts.stdout, msg.stdout),
           stderr: out(job.stderr, job.opts.stderr, msg.stderr),
+          logs: job.logs,
           usage: msg.usage,
         });
       }
@@ -348,8 +406,8 @@ export class Sandbox {
 
 function failed(job: Job, error: WaftError): RunResult {
   return {
-    exitCode: null, error, stdout: concatBytes(job.stdout), stderr: concatBytes(job.stderr),
-    usage: { wallMs: performance.now() - job.startedAt, cpuMs: 0, peakMemoryBytes: 0, outputBytes: 0 },
+    exitCode: null, error, stdout: concatBytes(job.stdout), stderr: concatBytes(job.stderr), logs: job.logs,
+    usage: { wallMs: performance.now() - job.startedAt, cpuMs: 0, peakMemoryBytes: 0, outputBytes: 0, hostCalls: 0, hostWaitMs: 0 },
   };
 }
 
@@ -376,4 +434,9 @@ function outputSpec(target: OutputTarget | undefined): OutputSpec {
 
 function isAsyncIterable(x: unknown): x is AsyncIterable<Uint8Array> {
   return typeof x === 'object' && x !== null && Symbol.asyncIterator in x;
+}
+
+function extensionUrl(extension: string | URL): string {
+  if (extension instanceof URL) return extension.href;
+  return /^[a-z][a-z0-9+.-]*:/i.test(extension) ? extension : pathToFileURL(extension).href;
 }

@@ -23,20 +23,39 @@ export interface RunMessage {
   stdin: StdinSpec;
   stdout: OutputSpec;
   stderr: OutputSpec;
+  /** Names the grant of host capabilities for this run; the worker caches grants by this key. */
+  grantKey?: string;
+  /** Sent the first time a worker sees a grantKey: what the host extension may give the guest. */
+  grant?: unknown;
 }
 
 export type ToWorker =
   | RunMessage
   | { t: 'stdin'; id: number; chunk: Uint8Array | null }
   | { t: 'cancel'; id: number; error: ErrorData }
-  | { t: 'forget'; hash: string };
+  | { t: 'forget'; hash: string }
+  /** The pool is closing: release what the host extension holds, then answer `closed`. */
+  | { t: 'close' };
 
 export interface Usage {
   wallMs: number;
   cpuMs: number;
   peakMemoryBytes: number;
-  /** Bytes written to stdout and stderr together. */
+  /** Bytes written to stdout and stderr together (guest log lines included). */
   outputBytes: number;
+  /** Calls the guest made to host capabilities (imports of the host extension). */
+  hostCalls: number;
+  /** Time the guest spent suspended in those calls, waiting for I/O. */
+  hostWaitMs: number;
+}
+
+/** One log entry of a run: a guest's log call, or the host's note that it denied the guest something. */
+export interface LogEntry {
+  /** 0 trace, 1 debug, 2 info, 3 warn, 4 error. */
+  level: number;
+  message: string;
+  /** The host denied the guest a capability; the message names the manifest key that grants it. */
+  denied: boolean;
 }
 
 export interface DoneMessage {
@@ -53,5 +72,46 @@ export type FromWorker =
   | DoneMessage
   | { t: 'out'; id: number; fd: 1 | 2; chunk: Uint8Array }
   | { t: 'pull'; id: number }
+  | ({ t: 'log'; id: number } & LogEntry)
+  | { t: 'closed' }
   /** A job the pool took back before this worker started it; its slot is free again. */
   | { t: 'skipped'; slot: number };
+
+/**
+ * Host capabilities offered to guests, loaded in each worker from SandboxOptions.extension (a
+ * module URL whose default export is a HostExtension). The sandbox knows nothing of what they
+ * are: it passes each run's grant through, links the imports, and stops pending calls at the
+ * deadline.
+ */
+export interface HostExtension {
+  /** The import module name the guest links against (e.g. "waft"). */
+  readonly module: string;
+  /** A fresh instance of the capabilities for one run. `imports` lists the names the module imports from `module`. */
+  instantiate(run: ExtensionRun): ExtensionInstance;
+  /** Releases what the worker holds (connections, files) before the worker is stopped. */
+  close(): Promise<void>;
+}
+
+export interface ExtensionRun {
+  id: number;
+  /** The run's grant, as the pool was given it; undefined when the run carries none (grant nothing). */
+  grant: unknown;
+  /** The names the guest imports from the extension's module. */
+  imports: readonly string[];
+  /** Sends a log entry to the owner of the run. */
+  log(entry: LogEntry): void;
+  /** Counts bytes against the run's output budget; throws WAFT_E_GUEST_OUTPUT_LIMIT past it. */
+  charge(bytes: number, what: string): void;
+}
+
+export interface ExtensionInstance {
+  imports: Record<string, Function>;
+  /** Imports that may return a Promise: the sandbox wraps them in WebAssembly.Suspending. */
+  asyncImports: ReadonlySet<string>;
+  setMemory(memory: WebAssembly.Memory): void;
+  /** Makes pending and later waits reject with `reason` (the deadline, a cancellation). */
+  abort(reason: Error): void;
+  /** The run is over: drop what it holds. */
+  close(): void;
+  usage(): { calls: number; waitMs: number };
+}

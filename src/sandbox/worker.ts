@@ -6,7 +6,7 @@ import type { InputStream } from '../wasi/types.ts';
 import { runGuest, type CancelHook } from './guest.ts';
 import { MemoryPool } from './memory-pool.ts';
 import { BytesInput, CollectOutput, FdInput, FdOutput, OutputBudget, PushInput } from '../wasi/streams.ts';
-import type { FromWorker, OutputSpec, RunMessage, ToWorker } from './protocol.ts';
+import type { ExtensionInstance, FromWorker, HostExtension, OutputSpec, RunMessage, ToWorker } from './protocol.ts';
 import { STARTED, UNCLAIMED } from './claims.ts';
 
 const port = parentPort!;
@@ -14,6 +14,9 @@ const interrupt: WebAssembly.Memory = workerData.interrupt;
 const flags = new Int32Array(interrupt.buffer);
 const claims: Int32Array = workerData.claims;
 const modules = new Map<string, WebAssembly.Module>();
+const grants = new Map<string, unknown>();
+/** Per module hash: the names it imports from the extension's module (empty: it imports none). */
+const extensionImports = new Map<string, string[]>();
 const memories = new MemoryPool();
 const STREAM_FLUSH = 16 * 1024;
 
@@ -24,6 +27,16 @@ interface Running {
 }
 const running = new Map<number, Running>();
 
+// The host extension (capabilities for guests), when the pool names one. Loaded once; a module
+// that fails to load fails the runs that need it instead of the worker.
+let extension: HostExtension | Error | null = null;
+const extensionLoading: Promise<void> | null = workerData.extension
+  ? import(workerData.extension).then(
+    (m: { default: HostExtension }) => { extension = m.default; },
+    (err: Error) => { extension = new WaftError('WAFT_E_INTERNAL', `cannot load the host extension ${workerData.extension}: ${err.message}`); },
+  )
+  : null;
+
 function post(msg: FromWorker, transfer?: ArrayBuffer[]): void {
   port.postMessage(msg, transfer ?? []);
 }
@@ -32,6 +45,7 @@ port.on('message', (msg: ToWorker) => {
   switch (msg.t) {
     case 'run':
       if (msg.module) modules.set(msg.hash, msg.module);
+      if (msg.grantKey !== undefined && 'grant' in msg) grants.set(msg.grantKey, msg.grant);
       if (Atomics.compareExchange(claims, msg.slot, UNCLAIMED, STARTED) !== UNCLAIMED) post({ t: 'skipped', slot: msg.slot });
       else void run(msg);
       return;
@@ -51,6 +65,10 @@ port.on('message', (msg: ToWorker) => {
     }
     case 'forget':
       modules.delete(msg.hash);
+      extensionImports.delete(msg.hash);
+      return;
+    case 'close':
+      void closeExtension();
   }
 });
 
@@ -93,6 +111,25 @@ function output(id: number, fd: 1 | 2, spec: OutputSpec, budget: OutputBudget): 
   return new Sink(id, fd, spec.kind === 'stream', budget);
 }
 
+async function closeExtension(): Promise<void> {
+  try {
+    if (extensionLoading) await extensionLoading;
+    if (extension && !(extension instanceof Error)) await extension.close();
+  } catch {
+    // The pool terminates this worker next; nothing is left to report to.
+  }
+  post({ t: 'closed' });
+}
+
+function importsFrom(hash: string, module: WebAssembly.Module, name: string): string[] {
+  let names = extensionImports.get(hash);
+  if (!names) {
+    names = WebAssembly.Module.imports(module).filter((i) => i.module === name && i.kind === 'function').map((i) => i.name);
+    extensionImports.set(hash, names);
+  }
+  return names;
+}
+
 async function run(msg: RunMessage): Promise<void> {
   const started = performance.now();
   const cpu0 = process.threadCpuUsage();
@@ -110,13 +147,39 @@ async function run(msg: RunMessage): Promise<void> {
   let exitCode: number | null = null;
   let error: WaftError | null = null;
   let peakMemoryBytes = 0;
+  let ext: ExtensionInstance | null = null;
   try {
     if (!module) throw new WaftError('WAFT_E_INTERNAL', `worker has no module for ${msg.hash}`);
+    if (extensionLoading && extension === null) await extensionLoading;
+    let linked: { module: string; instance: ExtensionInstance } | undefined;
+    if (extension instanceof Error) throw extension;
+    if (extension) {
+      const names = importsFrom(msg.hash, module, extension.module);
+      if (names.length > 0) {
+        if (msg.grantKey !== undefined && !grants.has(msg.grantKey)) {
+          throw new WaftError('WAFT_E_INTERNAL', `worker has no capability grant ${msg.grantKey}`);
+        }
+        ext = extension.instantiate({
+          id: msg.id, grant: msg.grantKey === undefined ? undefined : grants.get(msg.grantKey), imports: names,
+          log: (entry) => {
+            // Keep log entries in order with what the guest wrote to stderr before them.
+            if (err instanceof Sink) err.flush();
+            post({ t: 'log', id: msg.id, ...entry });
+          },
+          charge: (bytes, what) => {
+            if (budget.take(bytes) < bytes) budget.overflow(what);
+          },
+        });
+        linked = { module: extension.module, instance: ext };
+        if (state.cancelled) ext.abort(state.cancelled);
+      }
+    }
     const outcome = await runGuest({
       module, memory: msg.memory, args: msg.args, env: msg.env, preopens: msg.preopens,
       memoryBytes: msg.memoryBytes, stdin,
       stdout: out, stderr: err,
       interrupt: { memory: interrupt, flags, slot: msg.slot },
+      extension: linked,
     }, memories, state.hook);
     ({ exitCode, error, peakMemoryBytes } = outcome);
   } catch (e) {
@@ -127,11 +190,12 @@ async function run(msg: RunMessage): Promise<void> {
   const cpu = process.threadCpuUsage(cpu0);
   const stdout = out instanceof Sink ? out.rest() : [];
   const stderr = err instanceof Sink ? err.rest() : [];
+  const host = ext ? ext.usage() : { calls: 0, waitMs: 0 };
   post({
     t: 'done', id: msg.id, exitCode, error: error ? error.toJSON() : null, stdout, stderr,
     usage: {
       wallMs: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, peakMemoryBytes,
-      outputBytes: budget.used,
+      outputBytes: budget.used, hostCalls: host.calls, hostWaitMs: host.waitMs,
     },
   });
 }

@@ -1,0 +1,71 @@
+// What one worker thread keeps open for every run it serves: key-value backends and stores, and
+// outbound HTTP clients. Opened lazily, on a guest's first call, and kept per configuration, so
+// a SQLite get runs on this thread without crossing to another, and Redis and Postgres keep
+// their connections. A failed open is not kept: the next call tries again.
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { kvBackendFrom, type KvBackendConfig } from '../kv/from-config.ts';
+import type { KvBackend, KvStore } from '../kv/contract.ts';
+import { OutboundHttp, type Lookup } from '../http/client.ts';
+import { stableJson, type CapabilityGrant } from './grant.ts';
+
+export class WorkerBackends {
+  readonly #kv = new Map<string, KvBackend>();
+  readonly #stores = new Map<string, KvStore>();
+  readonly #opening = new Map<string, Promise<KvStore>>();
+  readonly #http = new Map<string, OutboundHttp>();
+
+  /** The store `store` of app `app` on the backend `config` describes; a KvStore at once when it is open. */
+  kvStore(config: KvBackendConfig, app: string, store: string): KvStore | Promise<KvStore> {
+    const backendKey = stableJson(config);
+    const key = `${backendKey}\0${app}\0${store}`;
+    const open = this.#stores.get(key);
+    if (open) return open;
+    let opening = this.#opening.get(key);
+    if (!opening) {
+      let backend = this.#kv.get(backendKey);
+      if (!backend) {
+        backend = kvBackendFrom(config);
+        this.#kv.set(backendKey, backend);
+      }
+      opening = backend.open(store, app).then(
+        (kv) => { this.#opening.delete(key); this.#stores.set(key, kv); return kv; },
+        (err: unknown) => { this.#opening.delete(key); throw err; },
+      );
+      this.#opening.set(key, opening);
+    }
+    return opening;
+  }
+
+  /** The outbound HTTP client for a grant's allowed hosts and limits. */
+  http(grant: CapabilityGrant): OutboundHttp {
+    const key = stableJson([grant.allowedOutboundHosts, grant.outbound, grant.resolve ?? {}]);
+    let client = this.#http.get(key);
+    if (!client) {
+      client = new OutboundHttp({
+        allowed: grant.allowedOutboundHosts, ...grant.outbound,
+        lookup: grant.resolve && Object.keys(grant.resolve).length > 0 ? staticLookup(grant.resolve) : undefined,
+      });
+      this.#http.set(key, client);
+    }
+    return client;
+  }
+
+  async close(): Promise<void> {
+    const kv = [...this.#kv.values()];
+    const http = [...this.#http.values()];
+    this.#kv.clear();
+    this.#stores.clear();
+    this.#http.clear();
+    await Promise.allSettled([...kv.map((b) => b.close()), ...http.map((c) => c.close())]);
+  }
+}
+
+/** Answers the names in `table` (lower-case host → addresses) itself, and asks DNS for the rest. */
+function staticLookup(table: Record<string, string[]>): Lookup {
+  const entries = new Map(Object.entries(table).map(([host, addresses]) => [host.toLowerCase(), addresses]));
+  return async (hostname) => {
+    const fixed = entries.get(hostname.toLowerCase());
+    if (fixed) return fixed.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+    return (await dnsLookup(hostname, { all: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+  };
+}

@@ -1,0 +1,29 @@
+// Loaded in each sandbox worker (SandboxOptions.extension): capabilities live in the worker that
+// runs the guest, so a SQLite get never crosses a thread, and an I/O-bound guest suspends (JSPI)
+// without holding its worker.
+import type { ExtensionRun, HostExtension } from '../../sandbox/protocol.ts';
+import { WorkerBackends } from './backends.ts';
+import { AbiContext } from './context.ts';
+import { emptyGrant, type CapabilityGrant } from './grant.ts';
+import { ABI_MODULE, capabilityImports } from './imports.ts';
+
+const backends = new WorkerBackends();
+
+const extension: HostExtension = {
+  module: ABI_MODULE,
+  instantiate(run: ExtensionRun) {
+    const grant = (run.grant as CapabilityGrant | undefined) ?? emptyGrant();
+    const ctx = new AbiContext(grant, backends, run);
+    const { imports, asyncImports } = capabilityImports(ctx, run.imports);
+    return {
+      imports, asyncImports,
+      setMemory: (memory) => ctx.memory.set(memory),
+      abort: (reason) => ctx.abort(reason),
+      close: () => ctx.close(),
+      usage: () => ({ calls: ctx.calls, waitMs: ctx.waitMs }),
+    };
+  },
+  close: () => backends.close(),
+};
+
+export default extension;

@@ -1,0 +1,93 @@
+// The key-value imports: kv_open … kv_increment (docs/abi.md). Stores come from the worker's
+// cache; only the stores the grant names can be opened.
+import { MAX_TTL_MS } from '../kv/rules.ts';
+import type { KvStore } from '../kv/contract.ts';
+import type { AbiContext } from './context.ts';
+import { AbiFailure } from './context.ts';
+import { encodeStrings } from './encoding.ts';
+import { STATUS } from './status.ts';
+
+export function kvImports(ctx: AbiContext) {
+  const store = (handle: number): KvStore => {
+    const entry = ctx.handles.get(handle, 'store');
+    if (!entry) throw new AbiFailure(STATUS.BAD_HANDLE, `key-value store handle ${handle} is not open (never opened, closed, or not a store)`);
+    return entry.store;
+  };
+  const key = (ptr: number, len: number) => ctx.string(ptr, len, 'key');
+
+  return {
+    async kv_open(namePtr: number, nameLen: number, storeOut: number): Promise<number> {
+      const name = ctx.string(namePtr, nameLen, 'store name');
+      const config = Object.hasOwn(ctx.grant.stores, name) ? ctx.grant.stores[name] : undefined;
+      if (!config) {
+        return ctx.deny(`key-value store ${JSON.stringify(name)}`, `add it to key_value_stores in [functions.${ctx.grant.function}]`);
+      }
+      ctx.reserve();
+      const kv = await ctx.wait(ctx.backends.kvStore(config, ctx.grant.app, name));
+      ctx.memory.setU32(storeOut, ctx.handles.add({ kind: 'store', name, store: kv }));
+      return STATUS.OK;
+    },
+
+    kv_close(handle: number): number {
+      if (!ctx.handles.drop(handle, 'store')) store(handle);
+      return STATUS.OK;
+    },
+
+    async kv_get(handle: number, keyPtr: number, keyLen: number, bufOut: number, lenOut: number): Promise<number> {
+      const kv = store(handle);
+      const k = key(keyPtr, keyLen);
+      ctx.reserve();
+      const value = await ctx.wait(kv.get(k));
+      if (value === null) return ctx.fail(STATUS.NOT_FOUND, `key ${JSON.stringify(k)} is not in key-value store ${JSON.stringify(ctx.handles.get(handle, 'store')?.name)}`);
+      return ctx.giveBuffer(value, bufOut, lenOut);
+    },
+
+    async kv_set(handle: number, keyPtr: number, keyLen: number, valuePtr: number, valueLen: number, ttlMs: bigint): Promise<number> {
+      const kv = store(handle);
+      const k = key(keyPtr, keyLen);
+      if (ttlMs < 0n || ttlMs > BigInt(MAX_TTL_MS)) {
+        throw new AbiFailure(STATUS.INVALID, `ttl_ms ${ttlMs} is out of range: 0 for no expiry, or 1 to ${MAX_TTL_MS} (100 years)`);
+      }
+      // A copy: the backend may still hold the value after a deadline ends the guest and its
+      // memory goes back to the pool.
+      const value = ctx.memory.slice(valuePtr, valueLen >>> 0).slice();
+      await ctx.wait(kv.set(k, value, ttlMs === 0n ? undefined : { ttlMs: Number(ttlMs) }));
+      return STATUS.OK;
+    },
+
+    async kv_delete(handle: number, keyPtr: number, keyLen: number, existedOut: number): Promise<number> {
+      const kv = store(handle);
+      const existed = await ctx.wait(kv.delete(key(keyPtr, keyLen)));
+      ctx.memory.setU32(existedOut, existed ? 1 : 0);
+      return STATUS.OK;
+    },
+
+    async kv_exists(handle: number, keyPtr: number, keyLen: number, existsOut: number): Promise<number> {
+      const kv = store(handle);
+      const exists = await ctx.wait(kv.exists(key(keyPtr, keyLen)));
+      ctx.memory.setU32(existsOut, exists ? 1 : 0);
+      return STATUS.OK;
+    },
+
+    async kv_list(
+      handle: number, prefixPtr: number, prefixLen: number, cursorPtr: number, cursorLen: number, limit: number,
+      bufOut: number, lenOut: number,
+    ): Promise<number> {
+      const kv = store(handle);
+      const prefix = ctx.string(prefixPtr, prefixLen, 'prefix');
+      const cursor = cursorLen === 0 ? null : ctx.string(cursorPtr, cursorLen, 'cursor');
+      ctx.reserve();
+      const page = await ctx.wait(kv.list(prefix, { cursor, limit: limit === 0 ? undefined : limit >>> 0 }));
+      return ctx.giveBuffer(encodeStrings(page.keys, page.cursor ?? ''), bufOut, lenOut);
+    },
+
+    async kv_increment(handle: number, keyPtr: number, keyLen: number, delta: bigint, valueOut: number): Promise<number> {
+      const kv = store(handle);
+      const value = await ctx.wait(kv.increment(key(keyPtr, keyLen), delta));
+      ctx.memory.setU64(valueOut, value);
+      return STATUS.OK;
+    },
+  };
+}
+
+export const kvAsyncImports = ['kv_open', 'kv_get', 'kv_set', 'kv_delete', 'kv_exists', 'kv_list', 'kv_increment'];

@@ -304,6 +304,9 @@ async function* cappedResponseBody(
       if (total > limit) throw tooLarge();
       yield chunk;
     }
+    // undici hands the connection back to its pool just after the body ends; wait for that, so
+    // a guest's next request to the same origin reuses it instead of opening a second one.
+    await new Promise((resolve) => setImmediate(resolve));
   } catch (err) {
     throw toWaftError(err, url, signal);
   } finally {

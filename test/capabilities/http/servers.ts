@@ -34,6 +34,7 @@ export async function startServer(handler: (req: IncomingMessage, res: ServerRes
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
+        if (!server.listening) return resolve();
         server.close(() => resolve());
       }),
   };

@@ -8,6 +8,15 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   run: { summary: 'run a WASI command module, like `wasmtime run`', load: async () => (await import('./run.ts')).run },
   new: { summary: 'create an app from a template (c, rust, assemblyscript, wat)', load: async () => (await import('./new.ts')).newCommand },
   build: { summary: 'run the build command of each function of an app', load: async () => (await import('./build.ts')).build },
+  login: { summary: 'save a waft server and API token for the commands below', load: async () => (await import('./login.ts')).login },
+  logout: { summary: 'forget the saved server and token', load: async () => (await import('./login.ts')).logout },
+  deploy: { summary: 'upload an app to the server as a new version and deploy it', load: async () => (await import('./deploy.ts')).deploy },
+  apps: { summary: 'list your apps on the server', load: async () => (await import('./apps.ts')).apps },
+  versions: { summary: 'list the versions of an app', load: async () => (await import('./versions.ts')).versions },
+  rollback: { summary: 'make an earlier (or any) version of an app the active one', load: async () => (await import('./rollback.ts')).rollback },
+  logs: { summary: 'print or follow (-f) an app\'s log', load: async () => (await import('./logs.ts')).logs },
+  invoke: { summary: 'run one request through a function of a deployed app', load: async () => (await import('./invoke.ts')).invoke },
+  tokens: { summary: 'create, list and revoke API tokens', load: async () => (await import('./tokens.ts')).tokens },
 };
 
 function help(): string {

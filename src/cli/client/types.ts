@@ -1,0 +1,159 @@
+// The shapes of the server API (docs/api.md), as the CLI and the tests read them.
+
+export interface ServerInfo {
+  name: string;
+  version: string;
+  apiVersion: number;
+  domain: string;
+  appUrl: string;
+  pathUrl: string;
+  store: string;
+  scopes: string[];
+  limits: {
+    maxBundleBytes: number;
+    maxBundleFiles: number;
+    maxPathBytes: number;
+    maxSegmentBytes: number;
+    maxManifestBytes: number;
+    maxJsonBytes: number;
+    maxVersionJsonBytes: number;
+    maxInvokeJsonBytes: number;
+  };
+}
+
+export interface User {
+  id: string;
+  name: string;
+  admin: boolean;
+  createdAt: number;
+}
+
+export interface Token {
+  id: string;
+  userId: string;
+  name: string;
+  scopes: string[];
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+export interface NewToken {
+  name: string;
+  scopes: string[];
+  expiresAt?: number;
+  expiresIn?: string;
+}
+
+export interface App {
+  id: string;
+  name: string;
+  ownerId: string;
+  createdAt: number;
+  activeVersion: { id: string; number: number } | null;
+  urls: { host: string; path: string };
+}
+
+export interface BundleEntry {
+  sha256: string;
+  size: number;
+}
+
+export interface Version {
+  id: string;
+  app: string;
+  number: number;
+  createdAt: number;
+  createdBy: string;
+  active: boolean;
+  fileCount: number;
+  size: number;
+  functions: { name: string; routes: string[] }[];
+  /** Only on a single version, not in lists. */
+  manifest?: string;
+  files?: Record<string, BundleEntry>;
+}
+
+export interface Deployment {
+  id: string;
+  version: number;
+  versionId: string;
+  kind: 'deploy' | 'rollback';
+  createdAt: number;
+  createdBy: string;
+}
+
+export interface InvokeRequest {
+  function?: string;
+  path?: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  bodyEncoding?: 'utf8' | 'base64';
+  version?: number | string;
+}
+
+export interface Invocation {
+  requestId: string;
+  function: string | null;
+  version: number;
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  bodyEncoding: 'utf8' | 'base64';
+  error: { code: string; message: string } | null;
+  usage: { wallMs: number; cpuMs: number; peakMemoryBytes: number; bytesIn: number; bytesOut: number } | null;
+  logs: string[];
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface LogEntry {
+  id: number;
+  time: number;
+  level: LogLevel;
+  source: 'request' | 'guest' | 'system';
+  function: string | null;
+  version: number | null;
+  versionId: string | null;
+  requestId: string | null;
+  message: string;
+}
+
+export interface LogQuery {
+  function?: string;
+  version?: string | number;
+  requestId?: string;
+  level?: string;
+  source?: string;
+  since?: string | number;
+  after?: number;
+  limit?: number;
+}
+
+export interface UsageTotals {
+  count: number;
+  errors: number;
+  wallMsSum: number;
+  cpuMsSum: number;
+  bytesIn: number;
+  bytesOut: number;
+  peakMemoryMax: number;
+}
+
+export interface UsageBucket extends UsageTotals {
+  bucketStart: number;
+  function: string;
+  wallMsP50: number;
+  wallMsP99: number;
+}
+
+export interface Usage {
+  from: number;
+  to: number;
+  bucketMs: number;
+  buckets: UsageBucket[];
+  functions: (UsageTotals & { function: string })[];
+  total: UsageTotals;
+}

@@ -55,12 +55,17 @@ export async function build(argv: string[]): Promise<number> {
   for (const spec of toBuild) {
     const where = shortPath(spec.build!.workdir);
     process.stdout.write(`Building "${spec.name}" in ${where}: ${spec.build!.command}\n`);
+    let open = false; // the tool's last output did not end its line
     try {
       const r = await buildFunction(spec, {
-        onOutput: (text, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(text),
+        onOutput: (text, stream) => {
+          (stream === 'stdout' ? process.stdout : process.stderr).write(text);
+          open = !text.endsWith('\n');
+        },
       });
-      process.stdout.write(`Built "${spec.name}" in ${formatTime(r.ms)}\n`);
+      process.stdout.write(`${open ? '\n' : ''}Built "${spec.name}" in ${formatTime(r.ms)}\n`);
     } catch (err) {
+      if (open) process.stderr.write('\n');
       const e = WaftError.wrap(err);
       // The output was shown as it came; the first line says what failed and what to install.
       throw new WaftError(e.code, e.message.split('\n')[0], e.details);

@@ -2,7 +2,7 @@ import { WaftError } from '../errors.ts';
 import { startDevServer } from '../host/dev-server.ts';
 import { Logger } from '../host/logger.ts';
 import { parseDuration } from '../util/units.ts';
-import { parseArgs, str } from './args.ts';
+import { list, parseArgs, str } from './args.ts';
 import { parseListen } from './listen.ts';
 
 const usage = `Usage: waft up [DIR|FILE] [OPTIONS]
@@ -16,11 +16,15 @@ Options:
   --log-format FORMAT    pretty (color, the default on a terminal), plain, or json
   --grace DURATION       on Ctrl-C, how long in-flight requests may take to finish (default 10s)
   --quiet                no per-request log lines
+  --runtime-config FILE  how this host provides key-value stores and outbound HTTP (docs/runtime-config.md)
+  --var NAME=VALUE       the value of an app variable (repeatable); wins over WAFT_VAR_NAME and .env
+  --env-file FILE        read variables from FILE instead of .env in the app directory
 `;
 
 export async function up(argv: string[]): Promise<number> {
   const p = parseArgs('up', argv, {
     listen: { value: true }, build: {}, watch: {}, 'log-format': { value: true }, grace: { value: true }, quiet: {},
+    'runtime-config': { value: true }, var: { value: true, multiple: true }, 'env-file': { value: true },
     help: { short: 'h' },
   });
   if (p.options.help) {
@@ -33,10 +37,17 @@ export async function up(argv: string[]): Promise<number> {
   }
   const { host, port } = parseListen(str(p, 'listen') ?? '127.0.0.1:3000');
   const graceMs = parseDuration(str(p, 'grace') ?? '10s', '--grace');
+  const vars: Record<string, string> = {};
+  for (const pair of list(p, 'var')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new WaftError('WAFT_E_USAGE', `--var ${pair.split('=')[0]}: write --var NAME=VALUE`);
+    vars[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
   const logger = Logger.auto(format);
   logger.requests = !p.options.quiet;
   const dev = await startDevServer({
     manifest: p.positionals[0] ?? '.', host, port, logger, build: Boolean(p.options.build), watch: Boolean(p.options.watch),
+    runtimeConfig: str(p, 'runtime-config'), variables: { vars, envFile: str(p, 'env-file') },
   });
   return new Promise<number>((resolve) => {
     let stopping = false;

@@ -1,13 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { FSWatcher } from 'node:fs';
+import { abiExtension } from '../capabilities/abi/index.ts';
 import type { AddressInfo } from 'node:net';
 import { WaftError } from '../errors.ts';
 import { loadManifest } from '../manifest/load.ts';
+import { checkKeyValueStores, loadRuntimeConfig } from '../manifest/runtime-config.ts';
 import type { AppManifest } from '../manifest/types.ts';
 import { ModuleCache } from '../wasm/cache.ts';
 import { Sandbox, type SandboxOptions } from '../sandbox/pool.ts';
 import { createGateway, type Gateway } from '../triggers/http/gateway.ts';
-import { loadApp, type LoadedApp } from './app.ts';
+import { loadApp, redact, resolveAppVariables, type AppCapabilities, type LoadedApp, type VariableSources } from './app.ts';
 import { buildApp, buildFunction } from './build.ts';
 import type { Logger } from './logger.ts';
 import { watchApp } from './watch.ts';
@@ -21,6 +23,15 @@ export interface DevServerOptions {
   build?: boolean;
   watch?: boolean;
   sandbox?: SandboxOptions;
+  /** The runtime config file (`--runtime-config`); without it the built-in defaults. */
+  runtimeConfig?: string;
+  /** Where app variables come from: --var, WAFT_VAR_* and .env (see ./variables.ts). */
+  variables?: VariableSources;
+  /**
+   * Host name → addresses that the guests' outbound requests use instead of DNS, for tests and
+   * development (like curl --resolve). The SSRF policy checks them as it checks DNS answers.
+   */
+  resolve?: Record<string, string[]>;
 }
 
 export interface DevServer {
@@ -42,8 +53,18 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     for (const r of await buildApp(manifest)) logger.info(`Built function "${r.function}" in ${Math.round(r.ms)}ms: ${r.command}`);
   }
   const cache = new ModuleCache();
-  let app = await loadApp(manifest, cache);
-  const sandbox = new Sandbox(opts.sandbox);
+  let secrets: string[] = [];
+  // Variables and the runtime config are read again on each reload: a changed .env applies too.
+  const capabilities = async (m: AppManifest): Promise<AppCapabilities> => {
+    const runtime = await loadRuntimeConfig(opts.runtimeConfig ?? null, m.dir);
+    checkKeyValueStores(m, runtime);
+    return { runtime, variables: await resolveAppVariables(m, opts.variables ?? {}), resolve: opts.resolve };
+  };
+  let app = await loadApp(manifest, cache, undefined, await capabilities(manifest));
+  secrets = app.secrets;
+  const filter = logger.filter;
+  logger.filter = (line) => filter(secrets.length > 0 ? redact(line, secrets) : line);
+  const sandbox = new Sandbox({ extension: abiExtension, ...opts.sandbox });
   const gateway = createGateway({ sandbox, logger, resolve: (req) => ({ app, path: req.url ?? '/' }) });
   const server = createServer({ keepAliveTimeout: 5000 }, gateway.handle);
   try {
@@ -74,7 +95,8 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
           await buildFunction(spec);
         }
         const next = await loadManifest(manifest.file);
-        app = await loadApp(next, cache, app);
+        app = await loadApp(next, cache, app, await capabilities(next));
+        secrets = app.secrets;
         manifest = next;
         logger.info(`Reloaded "${manifest.app.name}" (${app.functions.size} functions)`);
       } catch (err) {
@@ -96,6 +118,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
       const clean = await gateway.drain(graceMs);
       server.closeAllConnections();
       await sandbox.close();
+      logger.filter = filter;
       return clean;
     },
   };

@@ -49,6 +49,8 @@ export interface Usage {
   hostWaitMs: number;
 }
 
+export const LOG_LEVEL_NAMES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+
 /** One log entry of a run: a guest's log call, or the host's note that it denied the guest something. */
 export interface LogEntry {
   /** 0 trace, 1 debug, 2 info, 3 warn, 4 error. */

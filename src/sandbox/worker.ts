@@ -8,6 +8,7 @@ import { MemoryPool } from './memory-pool.ts';
 import { BytesInput, CollectOutput, FdInput, FdOutput, OutputBudget, PushInput } from '../wasi/streams.ts';
 import type { ExtensionInstance, FromWorker, HostExtension, OutputSpec, RunMessage, ToWorker } from './protocol.ts';
 import { STARTED, UNCLAIMED } from './claims.ts';
+import { SANDBOX_MODULE } from '../wasm/prepare.ts';
 
 const port = parentPort!;
 const interrupt: WebAssembly.Memory = workerData.interrupt;
@@ -27,15 +28,19 @@ interface Running {
 }
 const running = new Map<number, Running>();
 
-// The host extension (capabilities for guests), when the pool names one. Loaded once; a module
-// that fails to load fails the runs that need it instead of the worker.
+// The host extension (capabilities for guests), when the pool names one. It is loaded on the
+// first run of a module that imports more than WASI, so that workers start as fast without it;
+// a module that fails to load fails the runs that need it instead of the worker.
 let extension: HostExtension | Error | null = null;
-const extensionLoading: Promise<void> | null = workerData.extension
-  ? import(workerData.extension).then(
+let extensionLoading: Promise<void> | null = null;
+
+function loadExtension(): Promise<void> {
+  extensionLoading ??= import(workerData.extension).then(
     (m: { default: HostExtension }) => { extension = m.default; },
     (err: Error) => { extension = new WaftError('WAFT_E_INTERNAL', `cannot load the host extension ${workerData.extension}: ${err.message}`); },
-  )
-  : null;
+  );
+  return extensionLoading;
+}
 
 function post(msg: FromWorker, transfer?: ArrayBuffer[]): void {
   port.postMessage(msg, transfer ?? []);
@@ -66,6 +71,7 @@ port.on('message', (msg: ToWorker) => {
     case 'forget':
       modules.delete(msg.hash);
       extensionImports.delete(msg.hash);
+      needsExtension.delete(msg.hash);
       return;
     case 'close':
       void closeExtension();
@@ -121,6 +127,10 @@ async function closeExtension(): Promise<void> {
   post({ t: 'closed' });
 }
 
+const builtinModules = new Set(['wasi_snapshot_preview1', SANDBOX_MODULE]);
+/** Per module hash: whether it imports from a module the sandbox does not fill itself. */
+const needsExtension = new Map<string, boolean>();
+
 function importsFrom(hash: string, module: WebAssembly.Module, name: string): string[] {
   let names = extensionImports.get(hash);
   if (!names) {
@@ -128,6 +138,15 @@ function importsFrom(hash: string, module: WebAssembly.Module, name: string): st
     extensionImports.set(hash, names);
   }
   return names;
+}
+
+function importsBeyondWasi(hash: string, module: WebAssembly.Module): boolean {
+  let needs = needsExtension.get(hash);
+  if (needs === undefined) {
+    needs = WebAssembly.Module.imports(module).some((i) => !builtinModules.has(i.module));
+    needsExtension.set(hash, needs);
+  }
+  return needs;
 }
 
 async function run(msg: RunMessage): Promise<void> {
@@ -150,10 +169,12 @@ async function run(msg: RunMessage): Promise<void> {
   let ext: ExtensionInstance | null = null;
   try {
     if (!module) throw new WaftError('WAFT_E_INTERNAL', `worker has no module for ${msg.hash}`);
-    if (extensionLoading && extension === null) await extensionLoading;
     let linked: { module: string; instance: ExtensionInstance } | undefined;
-    if (extension instanceof Error) throw extension;
-    if (extension) {
+    if (workerData.extension && importsBeyondWasi(msg.hash, module)) {
+      if (extension === null) await loadExtension();
+      if (extension instanceof Error) throw extension;
+    }
+    if (extension && !(extension instanceof Error)) {
       const names = importsFrom(msg.hash, module, extension.module);
       if (names.length > 0) {
         if (msg.grantKey !== undefined && !grants.has(msg.grantKey)) {

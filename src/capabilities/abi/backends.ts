@@ -2,11 +2,17 @@
 // outbound HTTP clients. Opened lazily, on a guest's first call, and kept per configuration, so
 // a SQLite get runs on this thread without crossing to another, and Redis and Postgres keep
 // their connections. A failed open is not kept: the next call tries again.
+//
+// The backends' modules (ioredis, postgres, undici) are imported on first use: a worker that
+// never runs a guest using them does not pay for loading them.
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { kvBackendFrom, type KvBackendConfig } from '../kv/from-config.ts';
+import type { KvBackendConfig } from '../kv/from-config.ts';
 import type { KvBackend, KvStore } from '../kv/contract.ts';
-import { OutboundHttp, type Lookup } from '../http/client.ts';
+import type { Lookup, OutboundHttp } from '../http/client.ts';
 import { stableJson, type CapabilityGrant } from './grant.ts';
+
+let kvModule: typeof import('../kv/from-config.ts') | null = null;
+let httpModule: typeof import('../http/client.ts') | null = null;
 
 export class WorkerBackends {
   readonly #kv = new Map<string, KvBackend>();
@@ -22,12 +28,7 @@ export class WorkerBackends {
     if (open) return open;
     let opening = this.#opening.get(key);
     if (!opening) {
-      let backend = this.#kv.get(backendKey);
-      if (!backend) {
-        backend = kvBackendFrom(config);
-        this.#kv.set(backendKey, backend);
-      }
-      opening = backend.open(store, app).then(
+      opening = this.#backend(backendKey, config).then((backend) => backend.open(store, app)).then(
         (kv) => { this.#opening.delete(key); this.#stores.set(key, kv); return kv; },
         (err: unknown) => { this.#opening.delete(key); throw err; },
       );
@@ -36,12 +37,28 @@ export class WorkerBackends {
     return opening;
   }
 
+  async #backend(key: string, config: KvBackendConfig): Promise<KvBackend> {
+    let backend = this.#kv.get(key);
+    if (!backend) {
+      kvModule ??= await import('../kv/from-config.ts');
+      backend = this.#kv.get(key) ?? kvModule.kvBackendFrom(config);
+      this.#kv.set(key, backend);
+    }
+    return backend;
+  }
+
   /** The outbound HTTP client for a grant's allowed hosts and limits. */
-  http(grant: CapabilityGrant): OutboundHttp {
+  http(grant: CapabilityGrant): OutboundHttp | Promise<OutboundHttp> {
+    if (!httpModule) {
+      return import('../http/client.ts').then((m) => {
+        httpModule = m;
+        return this.http(grant);
+      });
+    }
     const key = stableJson([grant.allowedOutboundHosts, grant.outbound, grant.resolve ?? {}]);
     let client = this.#http.get(key);
     if (!client) {
-      client = new OutboundHttp({
+      client = new httpModule.OutboundHttp({
         allowed: grant.allowedOutboundHosts, ...grant.outbound,
         lookup: grant.resolve && Object.keys(grant.resolve).length > 0 ? staticLookup(grant.resolve) : undefined,
       });

@@ -65,7 +65,8 @@ export function httpImports(ctx: AbiContext) {
       ctx.reserve();
       let res;
       try {
-        res = await ctx.wait(ctx.backends.http(ctx.grant).fetch({ method, url, headers, body }, ctx.signal));
+        const client = await ctx.wait(ctx.backends.http(ctx.grant));
+        res = await ctx.wait(client.fetch({ method, url, headers, body }, ctx.signal));
       } catch (err) {
         if (err instanceof WaftError && err.code === 'WAFT_E_HTTP_DENIED' && !ctx.aborted) return denied(ctx, err);
         throw err;

@@ -1,10 +1,11 @@
 // log: one entry per call, attributed to the function and the request by the owner of the run.
+import { LOG_LEVEL_NAMES } from '../../sandbox/protocol.ts';
 import type { AbiContext } from './context.ts';
 import { AbiFailure } from './context.ts';
 import { STATUS } from './status.ts';
 
 export const MAX_LOG_MESSAGE = 16 * 1024;
-export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export const LOG_LEVELS = LOG_LEVEL_NAMES;
 
 const lenient = new TextDecoder('utf-8');
 

@@ -3,7 +3,7 @@ import { WaftError } from '../../errors.ts';
 import type { CompiledModule } from '../../wasm/cache.ts';
 import type { Preopen } from '../../wasi/types.ts';
 import type { Sandbox } from '../../sandbox/pool.ts';
-import type { Usage } from '../../sandbox/protocol.ts';
+import { LOG_LEVEL_NAMES, type LogEntry, type Usage } from '../../sandbox/protocol.ts';
 import { concatBytes } from '../../util/bytes.ts';
 import { CgiParser, type CgiHead } from './cgi.ts';
 import { wagiInvocation } from './env.ts';
@@ -14,6 +14,10 @@ export interface WagiTarget {
   environment: Record<string, string>;
   preopens: Preopen[];
   limits: { memory: number; timeoutMs: number; maxBody: number; maxOutput: number };
+  /** The host capabilities the function is granted (see RunOptions.grant). */
+  grant?: { key: string; value: unknown };
+  /** Hides secrets in what the guest writes to stderr and in error messages. */
+  redact?: (text: string) => string;
 }
 
 export interface WagiMatch {
@@ -30,6 +34,11 @@ export interface WagiContext {
   tls: boolean;
   /** Each line the guest writes to stderr. */
   onStderr: (line: string) => void;
+  /**
+   * Each log entry of the run: a guest log call, or a capability the host denied it. Without it
+   * they go to onStderr as "[INFO] message" and "[DENIED] function … was denied …".
+   */
+  onLog?: (entry: LogEntry) => void;
 }
 
 export interface WagiOutcome {
@@ -87,17 +96,28 @@ export async function serveWagi(
   res.once('close', onClose);
 
   const reply = new Reply(res);
-  const stderr = new LineSplitter(ctx.onStderr);
+  const redact = target.redact;
+  const stderr = new LineSplitter(redact ? (line) => ctx.onStderr(redact(line)) : ctx.onStderr);
   const result = await sandbox.run({
     module: target.module, args, env, preopens: target.preopens, stdin, signal: abort.signal,
     limits: { memoryBytes: limits.memory, timeoutMs: limits.timeoutMs, maxOutputBytes: limits.maxOutput },
     stdout: (chunk) => reply.push(chunk),
     stderr: (chunk) => stderr.push(chunk),
+    grant: target.grant,
+    onLog: (entry) => {
+      stderr.flush();
+      if (ctx.onLog) ctx.onLog(entry);
+      else ctx.onStderr(`[${entry.denied ? 'DENIED' : LOG_LEVEL_NAMES[entry.level] ?? 'INFO'}] ${entry.message}`);
+    },
   });
   stderr.end();
   res.off('close', onClose);
 
-  const error = bodyError ?? result.error ?? reply.error;
+  let error = bodyError ?? result.error ?? reply.error;
+  if (error && redact) {
+    const message = redact(error.message);
+    if (message !== error.message) error = new WaftError(error.code, message, error.details);
+  }
   if (error) {
     reply.abandon();
     return failed(error, bytesIn, result.usage);
@@ -206,5 +226,11 @@ class LineSplitter {
   end(): void {
     const rest = this.#partial + this.#decoder.decode();
     if (rest) this.#emit(rest);
+  }
+
+  /** Emits a partial line now (before a log entry, so that the order shows). */
+  flush(): void {
+    if (this.#partial) this.#emit(this.#partial);
+    this.#partial = '';
   }
 }

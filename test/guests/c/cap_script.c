@@ -5,6 +5,7 @@
 //   version | open NAME | close | get KEY [CHUNK] | set KEY VALUE [TTL_MS] | setbig KEY SIZE
 //   del KEY | exists KEY | list PREFIX LIMIT | listall PREFIX LIMIT | incr KEY DELTA
 //   var NAME | log LEVEL MESSAGE | http METHOD URL [BODY] | badhandle | err
+// With $WAGI set it first writes a CGI header, so that it can serve a WAGI route.
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,7 @@ static char *next_word(char **line) {
 
 int main(void) {
   static char line[1 << 16];
+  if (getenv("WAGI")) printf("Content-Type: text/plain\n\n");
   while (fgets(line, sizeof line, stdin)) {
     line[strcspn(line, "\n")] = 0;
     char *rest = line;

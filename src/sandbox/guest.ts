@@ -57,8 +57,13 @@ export async function runGuest(run: GuestRun, pool: MemoryPool, hook: CancelHook
     ext?.instance.abort(error);
   };
   const wasi: Record<string, unknown> = { ...host.imports };
+  // A guest that imports no call that can wait runs without JSPI: it could never suspend, and
+  // each promising() call costs a fresh stack.
+  let suspends = false;
   for (const name of WasiHost.asyncImports) {
-    if (wasi[name]) wasi[name] = new WebAssembly.Suspending(wasi[name] as (...args: never[]) => unknown);
+    if (!wasi[name]) continue;
+    wasi[name] = new WebAssembly.Suspending(wasi[name] as (...args: never[]) => unknown);
+    suspends = true;
   }
   const sandbox: Record<string, unknown> = {
     interrupt: run.interrupt.memory,
@@ -71,7 +76,9 @@ export async function runGuest(run: GuestRun, pool: MemoryPool, hook: CancelHook
   if (ext) {
     const fns: Record<string, unknown> = {};
     for (const [name, fn] of Object.entries(ext.instance.imports)) {
-      fns[name] = ext.instance.asyncImports.has(name) ? new WebAssembly.Suspending(fn as (...args: never[]) => unknown) : fn;
+      const waits = ext.instance.asyncImports.has(name);
+      fns[name] = waits ? new WebAssembly.Suspending(fn as (...args: never[]) => unknown) : fn;
+      suspends ||= waits;
     }
     importObject[ext.module] = fns as WebAssembly.ModuleImports;
   }
@@ -93,7 +100,8 @@ export async function runGuest(run: GuestRun, pool: MemoryPool, hook: CancelHook
     const guestMemory = memory ?? (instance.exports.memory as WebAssembly.Memory);
     host.setMemory(guestMemory);
     ext?.instance.setMemory(guestMemory);
-    await WebAssembly.promising(start as () => unknown)();
+    if (suspends) await WebAssembly.promising(start as () => unknown)();
+    else (start as () => unknown)();
     exitCode = 0;
   } catch (err) {
     if (err instanceof ProcExit) exitCode = err.code;

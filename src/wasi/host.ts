@@ -1,9 +1,10 @@
 // The wasi_snapshot_preview1 host: builds the import namespace a guest links against.
-import { ERRNO } from './constants.ts';
 import { WasiContext } from './context.ts';
 import { errnoFromHost } from './errno.ts';
 import { fdCalls } from './fd-calls.ts';
 import { pathCalls } from './path-calls.ts';
+import { pollCalls } from './poll.ts';
+import { sockCalls } from './sock.ts';
 import { procCalls } from './proc-calls.ts';
 import type { WasiOptions } from './types.ts';
 
@@ -34,15 +35,24 @@ function guard(call: Call): Call {
     if (errno === undefined) throw err;
     return errno;
   };
-  return (...args) => {
+  // Fixed arity (no preview1 call takes more than 9 parameters): a rest parameter would allocate
+  // an array on every host call.
+  return (a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, f?: unknown, g?: unknown, h?: unknown, i?: unknown) => {
     try {
-      const r = call(...args);
+      const r = call(a, b, c, d, e, f, g, h, i);
       return r instanceof Promise ? r.catch(settle) : r;
     } catch (err) {
       return settle(err);
     }
   };
 }
+
+type Group = (ctx: WasiContext) => Record<string, Call>;
+const groups: Group[] = [procCalls, fdCalls, pathCalls, pollCalls, sockCalls];
+/** Which group defines each call; learnt from the first host built. */
+let groupNames: Set<string>[] | undefined;
+/** The groups a list of imports needs, per list (each module's list is made once and reused). */
+const plans = new WeakMap<readonly string[], Group[]>();
 
 export class WasiHost {
   /** Imports whose function may return a Promise: wrap them in WebAssembly.Suspending. */
@@ -51,16 +61,23 @@ export class WasiHost {
   readonly imports: Record<string, Function>;
   readonly #ctx: WasiContext;
 
-  constructor(options: WasiOptions) {
+  /**
+   * `functions` limits the imports built to the ones a module uses (see WebAssembly.Module.imports):
+   * a host is made per run, so building 46 closures where a module imports 7 is measurable.
+   */
+  constructor(options: WasiOptions, functions: readonly string[] = PREVIEW1_FUNCTIONS) {
     this.#ctx = new WasiContext(options);
-    const calls: Record<string, Call> = {
-      ...procCalls(this.#ctx),
-      ...fdCalls(this.#ctx),
-      ...pathCalls(this.#ctx),
-    };
+    const calls: Record<string, Call> = {};
+    let plan = plans.get(functions);
+    if (!plan) {
+      groupNames ??= groups.map((make) => new Set(Object.keys(make(this.#ctx))));
+      plan = groups.filter((_, i) => functions.some((n) => groupNames![i].has(n)));
+      plans.set(functions, plan);
+    }
+    for (const make of plan) Object.assign(calls, make(this.#ctx));
     const imports: Record<string, Function> = {};
-    for (const name of PREVIEW1_FUNCTIONS) {
-      imports[name] = calls[name] ? guard(calls[name]) : () => ERRNO.NOSYS;
+    for (const name of functions) {
+      if (calls[name]) imports[name] = guard(calls[name]);
     }
     this.imports = imports;
   }

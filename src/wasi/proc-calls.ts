@@ -8,36 +8,58 @@ import { ProcExit } from './proc-exit.ts';
 
 type Call = (...args: any[]) => number;
 
-/** Writes NUL-terminated strings and a pointer table: the shape of args_get and environ_get. */
-function writeStringTable(ctx: WasiContext, items: Uint8Array[], tablePtr: number, bufPtr: number): number {
-  const mem = ctx.memory;
-  let at = bufPtr;
-  items.forEach((item, i) => {
-    mem.setU32(tablePtr + i * 4, at);
-    mem.write(at, item);
-    mem.setU8(at + item.length, 0);
-    at += item.length + 1;
-  });
-  return ERRNO.SUCCESS;
-}
+const encoder = new TextEncoder();
 
-function sizes(ctx: WasiContext, items: Uint8Array[], countPtr: number, sizePtr: number): number {
-  let total = 0;
-  for (const item of items) total += item.length + 1;
-  ctx.memory.setU32(countPtr, items.length);
-  ctx.memory.setU32(sizePtr, total);
-  return ERRNO.SUCCESS;
+/**
+ * NUL-terminated strings and their offsets: the shape of args_get and environ_get. Encoded on
+ * first use, in one call: a host is made per run and most guests never read their environment.
+ */
+class StringTable {
+  readonly #items: readonly string[];
+  #blob: Uint8Array | undefined;
+  #offsets: number[] = [];
+
+  constructor(items: readonly string[]) {
+    this.#items = items;
+  }
+
+  #build(): Uint8Array {
+    if (this.#blob) return this.#blob;
+    // A string with a NUL in it cannot be passed whole; the guest sees it cut at the NUL.
+    const items = this.#items.map((s) => (s.includes('\0') ? s.slice(0, s.indexOf('\0')) : s));
+    const blob = encoder.encode(items.length ? `${items.join('\0')}\0` : '');
+    let at = 0;
+    for (let i = 0; i < items.length; i++) {
+      this.#offsets.push(at);
+      at = blob.indexOf(0, at) + 1;
+    }
+    return (this.#blob = blob);
+  }
+
+  sizes(ctx: WasiContext, countPtr: number, sizePtr: number): number {
+    const blob = this.#build();
+    ctx.memory.setU32(countPtr, this.#items.length);
+    ctx.memory.setU32(sizePtr, blob.length);
+    return ERRNO.SUCCESS;
+  }
+
+  write(ctx: WasiContext, tablePtr: number, bufPtr: number): number {
+    const blob = this.#build();
+    ctx.memory.write(bufPtr, blob);
+    this.#offsets.forEach((offset, i) => ctx.memory.setU32(tablePtr + i * 4, bufPtr + offset));
+    return ERRNO.SUCCESS;
+  }
 }
 
 export function procCalls(ctx: WasiContext): Record<string, Call> {
-  const args = ctx.options.args.map(encode);
-  const env = Object.entries(ctx.options.env).map(([k, v]) => encode(`${k}=${v}`));
+  const args = new StringTable(ctx.options.args);
+  const env = new StringTable(Object.entries(ctx.options.env).map(([k, v]) => `${k}=${v}`));
 
   return {
-    args_get: (argv: number, buf: number) => writeStringTable(ctx, args, argv >>> 0, buf >>> 0),
-    args_sizes_get: (count: number, size: number) => sizes(ctx, args, count >>> 0, size >>> 0),
-    environ_get: (environ: number, buf: number) => writeStringTable(ctx, env, environ >>> 0, buf >>> 0),
-    environ_sizes_get: (count: number, size: number) => sizes(ctx, env, count >>> 0, size >>> 0),
+    args_get: (argv: number, buf: number) => args.write(ctx, argv >>> 0, buf >>> 0),
+    args_sizes_get: (count: number, size: number) => args.sizes(ctx, count >>> 0, size >>> 0),
+    environ_get: (environ: number, buf: number) => env.write(ctx, environ >>> 0, buf >>> 0),
+    environ_sizes_get: (count: number, size: number) => env.sizes(ctx, count >>> 0, size >>> 0),
 
     clock_res_get: (id: number, out: number) => {
       ctx.memory.setU64(out >>> 0, clockResolution(id >>> 0));

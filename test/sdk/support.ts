@@ -1,0 +1,108 @@
+// Builds the SDK tour guests and the examples' sources with the real toolchains, once per
+// source hash, into node_modules/.cache/waft-guests (like test/support/guests.ts).
+import { createHash } from 'node:crypto';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { clangMissing, repoRoot } from '../support/guests.ts';
+
+const cacheDir = join(repoRoot, 'node_modules/.cache/waft-guests');
+export const sdkDir = join(repoRoot, 'sdk');
+export const guestsDir = join(repoRoot, 'test/sdk/guests');
+
+function hashFiles(files: string[], ...extra: string[]): string {
+  const h = createHash('sha256');
+  for (const f of files) h.update(f).update(readFileSync(f));
+  for (const e of extra) h.update(e);
+  return h.digest('hex').slice(0, 24);
+}
+
+function filesUnder(dir: string, ext: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...filesUnder(p, ext));
+    else if (e.name.endsWith(ext)) out.push(p);
+  }
+  return out.sort();
+}
+
+function cached(key: string, inputs: string[], build: (out: string) => void): string {
+  mkdirSync(cacheDir, { recursive: true });
+  const out = join(cacheDir, `${key}-${hashFiles(inputs)}.wasm`);
+  if (!existsSync(out)) {
+    const tmp = `${out}.${process.pid}.tmp`;
+    build(tmp);
+    renameSync(tmp, out);
+  }
+  return out;
+}
+
+export const C_MISSING = 'clang for wasm32-wasi is not installed (apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32)';
+
+export function cMissing(): string | null {
+  return clangMissing() ? C_MISSING : null;
+}
+
+/** clang with the C SDK: the source, sdk/c/waft.c and the include path. */
+export function cSdkGuest(source: string, flags: string[] = []): string {
+  const inputs = [source, join(sdkDir, 'c/waft.c'), join(sdkDir, 'c/waft.h')];
+  return cached(`sdk-c-${flags.join('_').replace(/\W/g, '')}`, inputs, (out) => {
+    execFileSync('clang', ['--target=wasm32-wasi', '-O2', '-Wall', '-Wextra', '-Werror', ...flags, '-I', join(sdkDir, 'c'), source, join(sdkDir, 'c/waft.c'), '-o', out], { stdio: 'pipe' });
+  });
+}
+
+let rustc: { path: string; target: string } | null | undefined;
+
+/** Debian's rustc 1.63 first (the SDK's floor), else a rustc on PATH with a WASI std. */
+export function findRustc(): { path: string; target: string } | null {
+  if (rustc !== undefined) return rustc;
+  rustc = null;
+  const candidates = ['/usr/bin/rustc', ...(process.env.PATH ?? '').split(':').filter(Boolean).map((d) => join(d, 'rustc'))];
+  for (const path of candidates) {
+    if (!existsSync(path)) continue;
+    const r = spawnSync(path, ['--print', 'sysroot'], { encoding: 'utf8' });
+    if (r.status !== 0) continue;
+    const target = ['wasm32-wasi', 'wasm32-wasip1'].find((t) => existsSync(join(r.stdout.trim(), 'lib/rustlib', t, 'lib')));
+    if (target) return (rustc = { path, target });
+  }
+  return rustc;
+}
+
+export function rustMissing(): string | null {
+  return findRustc() ? null : 'rustc for wasm32-wasi is not installed (apt-get install rustc libstd-rust-dev-wasm32)';
+}
+
+/**
+ * The Rust SDK as an rlib (`rustc --crate-type rlib`), then the program linked against it with
+ * `--extern waft=…`: the build docs/sdk.md describes.
+ */
+export function rustSdkGuest(source: string): string {
+  const sdk = filesUnder(join(sdkDir, 'rust/src'), '.rs');
+  const { path, target } = findRustc()!;
+  return cached('sdk-rust', [source, ...sdk], (out) => {
+    const dir = mkdtempSync(join(tmpdir(), 'waft-rust-sdk-'));
+    try {
+      const rlib = join(dir, 'libwaft.rlib');
+      execFileSync(path, ['--edition', '2021', '--crate-type', 'rlib', '--crate-name', 'waft', '--target', target, '-O', '-D', 'warnings', join(sdkDir, 'rust/src/lib.rs'), '-o', rlib], { stdio: 'pipe' });
+      execFileSync(path, ['--edition', '2021', '--target', target, '-O', '-C', 'strip=debuginfo', '-D', 'warnings', '--extern', `waft=${rlib}`, source, '-o', out], { stdio: 'pipe' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+export const asc = join(repoRoot, 'node_modules/.bin/asc');
+
+export function ascMissing(): string | null {
+  return existsSync(asc) ? null : 'asc is not installed: npm ci (assemblyscript is a devDependency)';
+}
+
+/** asc with the AssemblyScript SDK (imported by the source), abort routed through WASI. */
+export function asSdkGuest(source: string): string {
+  const sdk = filesUnder(join(sdkDir, 'assemblyscript/assembly'), '.ts');
+  return cached('sdk-as', [source, ...sdk], (out) => {
+    execFileSync(asc, [source, '-o', out, '-O', '--use', 'abort=waft_abort'], { stdio: 'pipe', cwd: repoRoot });
+  });
+}

@@ -159,7 +159,8 @@ export class OutboundHttp {
   }
 
   #blocked(url: URL, hostname: string, address: string, category: AddressCategory, grant: AllowedHost): WaftError {
-    const what = isIP(hostname) ? `${address} is a ${category} address` : `${hostname} resolves to ${address}, a ${category} address`;
+    const kind = `${category === 'unspecified' || category === 'invalid' ? 'an' : 'a'} ${category} address`;
+    const what = isIP(hostname) ? `${address} is ${kind}` : `${hostname} resolves to ${address}, ${kind}`;
     let why: string;
     if (neverReachable.has(category)) {
       why = 'outbound HTTP never reaches such addresses';

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { WaftError } from '../../../src/errors.ts';
 import type { ErrorCode } from '../../../src/errors.ts';
@@ -599,5 +606,46 @@ describe('headers, redirects and pooling', () => {
     await http.close();
     await socketClosed; // the idle keep-alive connection is closed by close(), not left to time out
     await srv.close();
+  });
+});
+
+describe('TLS', () => {
+  test('https to a checked address sends the host name as SNI and verifies the certificate', async (t) => {
+    let openssl = true;
+    try {
+      execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    } catch {
+      openssl = false;
+    }
+    if (!openssl) return t.skip('openssl is missing: install it (Debian: apt-get install openssl) to make a test certificate');
+    const dir = mkdtempSync(join(tmpdir(), 'waft-tls-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+      '-subj', '/CN=secure.test', '-addext', 'subjectAltName=DNS:secure.test',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+    ], { stdio: 'ignore' });
+    const key = readFileSync(join(dir, 'key.pem'));
+    const cert = readFileSync(join(dir, 'cert.pem'));
+    const sniSeen: string[] = [];
+    const server = createHttpsServer({
+      key,
+      cert,
+      SNICallback: (servername, cb) => {
+        sniSeen.push(servername);
+        cb(null, createSecureContext({ key, cert }));
+      },
+    }, (_req, res) => res.end('secure'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const port = (server.address() as AddressInfo).port;
+
+    const { lookup } = tableLookup({ 'secure.test': ['127.0.0.1'] });
+    const http = client([`https://secure.test:${port}`], { lookup });
+    // The certificate is self-signed, so verification must refuse it: proof that it is checked
+    // against the host name although the connection went to the checked IP.
+    const err = await rejectsWith(http.fetch(get(`https://secure.test:${port}/`)), 'WAFT_E_HTTP_UNREACHABLE');
+    assert.match(err.message, /self[- ]signed/i);
+    assert.deepEqual(sniSeen, ['secure.test']);
   });
 });

@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve as resolvePath } from 'node:path';
 import { WaftError } from '../errors.ts';
 import { grantKey, type CapabilityGrant } from '../capabilities/abi/index.ts';
 import type { KvBackendConfig } from '../capabilities/kv/index.ts';
+import { expandTemplate, parseDotenv, Redactor, resolveVariables } from '../capabilities/variables/index.ts';
 import { defaultRuntimeConfig, type KvStoreConfig, type RuntimeConfig } from '../manifest/runtime-config.ts';
-import { parseTemplate, renderTemplate } from '../manifest/templates.ts';
 import type { AppManifest, FunctionSpec } from '../manifest/types.ts';
 import type { ModuleCache } from '../wasm/cache.ts';
 import { readModuleFile } from '../wasm/load.ts';
@@ -16,8 +15,8 @@ import { Router, type RouteDef } from '../triggers/http/router.ts';
 export interface LoadedApp extends GatewayApp {
   manifest: AppManifest;
   functions: Map<string, GatewayFunction>;
-  /** Values of secret variables: kept out of every log line and error message. */
-  secrets: string[];
+  /** Hides the values of secret variables: every log line and error message passes through it. */
+  redactor: Redactor;
 }
 
 /** How this host provides what the app's functions are granted. */
@@ -39,6 +38,7 @@ export interface AppCapabilities {
 export async function loadApp(manifest: AppManifest, cache: ModuleCache, previous?: LoadedApp, capabilities?: AppCapabilities): Promise<LoadedApp> {
   const caps = capabilities ?? { runtime: defaultRuntimeConfig(manifest.dir), variables: defaultVariables(manifest) };
   const secrets = secretValues(manifest, caps.variables);
+  const redactor = new Redactor(secrets);
   const functions = new Map<string, GatewayFunction>();
   const defs: RouteDef<GatewayFunction>[] = [];
   await Promise.all(manifest.functions.map(async (spec) => {
@@ -51,7 +51,7 @@ export async function loadApp(manifest: AppManifest, cache: ModuleCache, previou
         preopens: spec.files.map((f) => ({ hostPath: f.source, guestPath: f.destination, readonly: true })),
         limits: spec.limits,
         grant: { key: grantKey(grant), value: grant },
-        redact: secrets.length > 0 ? (text) => redact(text, secrets) : undefined,
+        redact: redactor.empty ? undefined : (text) => redactor.redact(text),
       },
       admission: reuseAdmission(previous?.functions.get(spec.name), spec),
     };
@@ -63,7 +63,7 @@ export async function loadApp(manifest: AppManifest, cache: ModuleCache, previou
       source: manifest.locate(['functions', spec.name, 'routes', String(i)]),
     }));
   }
-  return { name: manifest.app.name, manifest, functions, router: new Router(defs), secrets };
+  return { name: manifest.app.name, manifest, functions, router: new Router(defs), redactor };
 }
 
 /** What one function may reach: only the stores, hosts and variables its [functions.NAME] names. */
@@ -79,15 +79,8 @@ export function grantFor(manifest: AppManifest, spec: FunctionSpec, caps: AppCap
   }
   const variables: Record<string, string> = {};
   for (const [binding, template] of Object.entries(spec.variables)) {
-    const parsed = parseTemplate(template);
     const at = manifest.locate(['functions', spec.name, 'variables', binding]);
-    const where = `${at.file}:${at.line}:${at.column}: function "${spec.name}"`;
-    if (!parsed.ok) throw new WaftError('WAFT_E_TEMPLATE_INVALID', `${where}: variables.${binding} ${parsed.problem}`, { ...at });
-    const missing = parsed.references.find((name) => caps.variables[name] === undefined);
-    if (missing !== undefined) {
-      throw new WaftError('WAFT_E_VARIABLE_MISSING', `${where}: variables.${binding} needs variable "${missing}", which has no value; set WAFT_VAR_${missing.toUpperCase()} in the environment, add ${missing}=... to .env, or pass --var ${missing}=...`, { ...at, variable: missing });
-    }
-    variables[binding] = renderTemplate(parsed.parts, caps.variables);
+    variables[binding] = expandTemplate(template, caps.variables, `${at.file}:${at.line}:${at.column}: functions.${spec.name}.variables.${binding}`);
   }
   return {
     app: manifest.app.name, function: spec.name, stores, allowedOutboundHosts: spec.allowedOutboundHosts,
@@ -103,9 +96,7 @@ function backendConfig(store: KvStoreConfig): KvBackendConfig {
 }
 
 function defaultVariables(manifest: AppManifest): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const v of Object.values(manifest.variables)) if (v.default !== null) out[v.name] = v.default;
-  return out;
+  return resolveVariables(manifest.variables, { cli: {}, env: {}, dotenv: {} }).values;
 }
 
 /** The values of secret variables, longest first (so that one inside another is still hidden). */
@@ -127,67 +118,31 @@ export interface VariableSources {
 
 /**
  * Every app variable's value, from (first wins) --var, WAFT_VAR_<NAME> in the environment, the
- * .env file (`name=value` or `WAFT_VAR_NAME=value` lines) and the default in [variables]. A
- * required variable without a value is WAFT_E_VARIABLE_MISSING at its line in waft.toml.
+ * .env file and the default in [variables]. A required variable without a value is
+ * WAFT_E_VARIABLE_MISSING at its line in waft.toml, at load time.
  */
 export async function resolveAppVariables(manifest: AppManifest, sources: VariableSources): Promise<Record<string, string>> {
-  const declared = manifest.variables;
-  for (const name of Object.keys(sources.vars ?? {})) {
-    if (!Object.hasOwn(declared, name)) {
-      const known = Object.keys(declared);
-      throw new WaftError('WAFT_E_VARIABLE_UNKNOWN', `--var ${name}: ${manifest.file} declares no variable "${name}" under [variables]${known.length ? ` (it declares ${known.map((k) => `"${k}"`).join(', ')})` : ''}`, { variable: name });
+  let dotenv: Record<string, string> = {};
+  if (sources.envFile !== null) {
+    const file = resolvePath(sources.envFile ?? join(manifest.dir, '.env'));
+    let text: string | null = null;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      if (sources.envFile !== undefined) throw new WaftError('WAFT_E_FILE_NOT_FOUND', `${file}: no such .env file; check --env-file`, { file });
     }
+    if (text !== null) dotenv = parseDotenv(text, file);
   }
-  const dotenvFile = sources.envFile === undefined ? join(manifest.dir, '.env') : sources.envFile;
-  let dotenv: Map<string, string> = new Map();
-  if (dotenvFile !== null && (sources.envFile !== undefined || existsSync(dotenvFile))) dotenv = await readDotenv(resolvePath(dotenvFile));
-  const env = sources.env ?? process.env;
-  const out: Record<string, string> = {};
-  for (const v of Object.values(declared)) {
-    const envName = `WAFT_VAR_${v.name.toUpperCase()}`;
-    const value = sources.vars?.[v.name] ?? env[envName] ?? dotenv.get(v.name) ?? dotenv.get(envName) ?? v.default ?? undefined;
-    if (value === undefined) {
-      const at = v.position;
-      throw new WaftError('WAFT_E_VARIABLE_MISSING', `${at.file}:${at.line}:${at.column}: variable "${v.name}" is required and has no value; set ${envName} in the environment, add ${v.name}=... to ${dotenvFile ?? '.env'}, or pass --var ${v.name}=...`, { ...at, variable: v.name });
-    }
-    out[v.name] = value;
-  }
-  return out;
-}
-
-/** KEY=value lines; `export ` prefixes, '…' and "…" quotes and # comments are understood. */
-async function readDotenv(file: string): Promise<Map<string, string>> {
-  let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    return resolveVariables(manifest.variables, { cli: sources.vars ?? {}, env: sources.env ?? process.env, dotenv }).values;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new WaftError('WAFT_E_FILE_NOT_FOUND', `${file}: no such .env file; check --env-file`, { file });
-    throw err;
+    const name = err instanceof WaftError && err.code === 'WAFT_E_VARIABLE_MISSING' ? err.details?.variable : undefined;
+    const at = typeof name === 'string' ? manifest.variables[name]?.position : undefined;
+    if (!at) throw err;
+    const e = err as WaftError;
+    throw new WaftError(e.code, `${at.file}:${at.line}:${at.column}: ${e.message}`, { ...e.details, ...at });
   }
-  const out = new Map<string, string>();
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
-    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (!m) throw new WaftError('WAFT_E_DOTENV_SYNTAX', `${file}:${i + 1}: the line is not KEY=value (its text is not repeated here: it may hold a secret)`, { file, line: i + 1 });
-    let value = m[2];
-    const q = value[0];
-    if ((q === '"' || q === "'") && value.length >= 2 && value.endsWith(q)) {
-      value = value.slice(1, -1);
-      if (q === '"') value = value.replace(/\\n/g, '\n').replace(/\\(["\\])/g, '$1');
-    } else if (q === '"' || q === "'") {
-      throw new WaftError('WAFT_E_DOTENV_SYNTAX', `${file}:${i + 1}: the value of ${m[1]} opens a ${q} quote it does not close`, { file, line: i + 1 });
-    } else {
-      value = value.replace(/\s+#.*$/, '');
-    }
-    out.set(m[1], value);
-  });
-  return out;
-}
-
-export function redact(text: string, secrets: readonly string[]): string {
-  for (const secret of secrets) if (text.includes(secret)) text = text.split(secret).join('***');
-  return text;
 }
 
 async function compileFunction(manifest: AppManifest, spec: FunctionSpec, cache: ModuleCache) {

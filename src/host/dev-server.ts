@@ -9,7 +9,7 @@ import type { AppManifest } from '../manifest/types.ts';
 import { ModuleCache } from '../wasm/cache.ts';
 import { Sandbox, type SandboxOptions } from '../sandbox/pool.ts';
 import { createGateway, type Gateway } from '../triggers/http/gateway.ts';
-import { loadApp, redact, resolveAppVariables, type AppCapabilities, type LoadedApp, type VariableSources } from './app.ts';
+import { loadApp, resolveAppVariables, type AppCapabilities, type LoadedApp, type VariableSources } from './app.ts';
 import { buildApp, buildFunction } from './build.ts';
 import type { Logger } from './logger.ts';
 import { watchApp } from './watch.ts';
@@ -53,7 +53,6 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     for (const r of await buildApp(manifest)) logger.info(`Built function "${r.function}" in ${Math.round(r.ms)}ms: ${r.command}`);
   }
   const cache = new ModuleCache();
-  let secrets: string[] = [];
   // Variables and the runtime config are read again on each reload: a changed .env applies too.
   const capabilities = async (m: AppManifest): Promise<AppCapabilities> => {
     const runtime = await loadRuntimeConfig(opts.runtimeConfig ?? null, m.dir);
@@ -61,9 +60,8 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     return { runtime, variables: await resolveAppVariables(m, opts.variables ?? {}), resolve: opts.resolve };
   };
   let app = await loadApp(manifest, cache, undefined, await capabilities(manifest));
-  secrets = app.secrets;
   const filter = logger.filter;
-  logger.filter = (line) => filter(secrets.length > 0 ? redact(line, secrets) : line);
+  logger.filter = (line) => filter(app.redactor.redact(line));
   const sandbox = new Sandbox({ extension: abiExtension, ...opts.sandbox });
   const gateway = createGateway({ sandbox, logger, resolve: (req) => ({ app, path: req.url ?? '/' }) });
   const server = createServer({ keepAliveTimeout: 5000 }, gateway.handle);
@@ -96,7 +94,6 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
         }
         const next = await loadManifest(manifest.file);
         app = await loadApp(next, cache, app, await capabilities(next));
-        secrets = app.secrets;
         manifest = next;
         logger.info(`Reloaded "${manifest.app.name}" (${app.functions.size} functions)`);
       } catch (err) {

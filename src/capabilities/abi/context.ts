@@ -4,6 +4,7 @@
 import { WaftError } from '../../errors.ts';
 import { GuestMemory } from '../../wasi/memory.ts';
 import type { LogEntry } from '../../sandbox/protocol.ts';
+import { Redactor } from '../variables/redact.ts';
 import { HandleTable, MAX_OPEN_HANDLES, type Entry } from './buffers.ts';
 import type { WorkerBackends } from './backends.ts';
 import type { CapabilityGrant } from './grant.ts';
@@ -39,12 +40,14 @@ export class AbiContext {
   #abortedPromise: Promise<never>;
   #rejectAborted!: (reason: Error) => void;
   #closed = false;
+  readonly #redactor: Redactor;
   lastError: string | null = null;
   calls = 0;
   waitMs = 0;
 
-  constructor(grant: CapabilityGrant, backends: WorkerBackends, host: AbiHost) {
+  constructor(grant: CapabilityGrant, backends: WorkerBackends, host: AbiHost, redactor = new Redactor(grant.secrets)) {
     this.grant = grant;
+    this.#redactor = redactor;
     this.backends = backends;
     this.host = host;
     this.#abortedPromise = new Promise<never>((_, reject) => { this.#rejectAborted = reject; });
@@ -89,10 +92,7 @@ export class AbiContext {
 
   /** Removes secrets from text that leaves the worker (log lines, error messages). */
   redact(text: string): string {
-    for (const secret of this.grant.secrets) {
-      if (secret !== '' && text.includes(secret)) text = text.split(secret).join('***');
-    }
-    return text;
+    return this.#redactor.redact(text);
   }
 
   /** Records the failure for last_error and returns its status. */

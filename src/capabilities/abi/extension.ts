@@ -5,15 +5,20 @@ import type { ExtensionRun, HostExtension } from '../../sandbox/protocol.ts';
 import { WorkerBackends } from './backends.ts';
 import { AbiContext } from './context.ts';
 import { emptyGrant, type CapabilityGrant } from './grant.ts';
+import { Redactor } from '../variables/redact.ts';
 import { ABI_MODULE, capabilityImports } from './imports.ts';
 
 const backends = new WorkerBackends();
+// One Redactor per grant: a worker keeps its grants, and each run of a function reuses it.
+const redactors = new WeakMap<object, Redactor>();
 
 const extension: HostExtension = {
   module: ABI_MODULE,
   instantiate(run: ExtensionRun) {
     const grant = (run.grant as CapabilityGrant | undefined) ?? emptyGrant();
-    const ctx = new AbiContext(grant, backends, run);
+    let redactor = redactors.get(grant);
+    if (!redactor) redactors.set(grant, (redactor = new Redactor(grant.secrets)));
+    const ctx = new AbiContext(grant, backends, run, redactor);
     const { imports, asyncImports } = capabilityImports(ctx, run.imports);
     return {
       imports, asyncImports,

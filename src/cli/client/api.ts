@@ -112,7 +112,9 @@ export class ApiClient {
       await res.body.dump();
       return true;
     } catch (err) {
-      if (err instanceof ServerError && err.status === 404) return false;
+      // A HEAD answer has no body, so an error's code and hint cannot come with it: any refusal
+      // counts as "not there", and the PUT that follows gets the full error.
+      if (err instanceof ServerError) return false;
       throw err;
     }
   }

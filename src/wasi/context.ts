@@ -51,16 +51,27 @@ export class WasiContext {
     this.#aborted = reason;
     for (const reject of this.#pending) reject(reason);
     this.#pending.clear();
+    this.options.stdin.cancel?.();
   }
 
-  /** Awaits `p`, unless abort() comes first: then it rejects with the abort reason. */
-  wait<T>(p: Promise<T>): Promise<T> {
-    if (this.#aborted) return Promise.reject(this.#aborted);
+  /**
+   * Awaits `p`, unless abort() comes first: then it rejects with the abort reason after running
+   * `cancel` (which should stop whatever `p` waits on, e.g. clear a timer).
+   */
+  wait<T>(p: Promise<T>, cancel?: () => void): Promise<T> {
+    if (this.#aborted) {
+      cancel?.();
+      return Promise.reject(this.#aborted);
+    }
     return new Promise<T>((resolve, reject) => {
-      this.#pending.add(reject);
+      const onAbort = (reason: Error): void => {
+        cancel?.();
+        reject(reason);
+      };
+      this.#pending.add(onAbort);
       p.then(
-        (v) => { this.#pending.delete(reject); resolve(v); },
-        (e) => { this.#pending.delete(reject); reject(e); },
+        (v) => { this.#pending.delete(onAbort); resolve(v); },
+        (e) => { this.#pending.delete(onAbort); reject(e); },
       );
     });
   }

@@ -15,30 +15,30 @@ const encoder = new TextEncoder();
  * first use, in one call: a host is made per run and most guests never read their environment.
  */
 class StringTable {
-  readonly #items: readonly string[];
+  readonly #joined: string;
   #blob: Uint8Array | undefined;
   #offsets: number[] = [];
 
-  constructor(items: readonly string[]) {
-    this.#items = items;
+  /** `joined`: the strings joined by NUL ("" for none). */
+  constructor(joined: string) {
+    this.#joined = joined;
+  }
+
+  /** Strings as a list; a string with a NUL in it is cut at the NUL, which is all a guest could see. */
+  static of(items: readonly string[]): StringTable {
+    return new StringTable(items.map((s) => (s.includes('\0') ? s.slice(0, s.indexOf('\0')) : s)).join('\0'));
   }
 
   #build(): Uint8Array {
     if (this.#blob) return this.#blob;
-    // A string with a NUL in it cannot be passed whole; the guest sees it cut at the NUL.
-    const items = this.#items.map((s) => (s.includes('\0') ? s.slice(0, s.indexOf('\0')) : s));
-    const blob = encoder.encode(items.length ? `${items.join('\0')}\0` : '');
-    let at = 0;
-    for (let i = 0; i < items.length; i++) {
-      this.#offsets.push(at);
-      at = blob.indexOf(0, at) + 1;
-    }
+    const blob = this.#joined === '' ? new Uint8Array(0) : encoder.encode(`${this.#joined}\0`);
+    for (let at = 0; at < blob.length; at = blob.indexOf(0, at) + 1) this.#offsets.push(at);
     return (this.#blob = blob);
   }
 
   sizes(ctx: WasiContext, countPtr: number, sizePtr: number): number {
     const blob = this.#build();
-    ctx.memory.setU32(countPtr, this.#items.length);
+    ctx.memory.setU32(countPtr, this.#offsets.length);
     ctx.memory.setU32(sizePtr, blob.length);
     return ERRNO.SUCCESS;
   }
@@ -52,8 +52,9 @@ class StringTable {
 }
 
 export function procCalls(ctx: WasiContext): Record<string, Call> {
-  const args = new StringTable(ctx.options.args);
-  const env = new StringTable(Object.entries(ctx.options.env).map(([k, v]) => `${k}=${v}`));
+  const args = StringTable.of(ctx.options.args);
+  const { env: vars } = ctx.options;
+  const env = typeof vars === 'string' ? new StringTable(vars) : StringTable.of(Object.entries(vars).map(([k, v]) => `${k}=${v}`));
 
   return {
     args_get: (argv: number, buf: number) => args.write(ctx, argv >>> 0, buf >>> 0),

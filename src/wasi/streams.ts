@@ -142,6 +142,8 @@ export class FdInput implements InputStream {
   #eof = false;
   #nonblocking = false;
   #pollMs: number;
+  #cancelled = false;
+  #timers = new Set<NodeJS.Timeout>();
 
   constructor(fd: number, options: { pollMs?: number } = {}) {
     this.#fd = fd;
@@ -196,13 +198,20 @@ export class FdInput implements InputStream {
       const poll = (): void => {
         try {
           if (this.ready()) resolve();
-          else setTimeout(poll, this.#pollMs);
+          else if (!this.#cancelled) this.#timers.add(setTimeout(() => { this.#timers.clear(); poll(); }, this.#pollMs));
         } catch (err) {
           reject(err);
         }
       };
       poll();
     });
+  }
+
+  /** Stops polling the fd; pending whenReady() promises stay unsettled. */
+  cancel(): void {
+    this.#cancelled = true;
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
   }
 }
 

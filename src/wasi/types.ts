@@ -13,6 +13,11 @@ export interface InputStream {
   whenReady(): Promise<void>;
   /** A terminal: reported to the guest as a character device. */
   readonly isTty?: boolean;
+  /**
+   * Optional: stop any background work whenReady() started (timers, polling). WasiHost.abort()
+   * calls it, since an aborted guest never reads again.
+   */
+  cancel?(): void;
 }
 
 /** A byte sink for a guest's stdout or stderr. write() may throw a WaftError (e.g. the output cap). */
@@ -32,7 +37,8 @@ export interface Preopen {
 
 export interface WasiOptions {
   args: string[];
-  env: Record<string, string>;
+  /** Variables as an object, or as "K=V" entries joined by NUL (the layout environ_get writes). */
+  env: Record<string, string> | string;
   stdin: InputStream;
   stdout: OutputStream;
   stderr: OutputStream;

@@ -4,7 +4,7 @@
 //
 //   version | open NAME | close | get KEY [CHUNK] | set KEY VALUE [TTL_MS] | setbig KEY SIZE
 //   del KEY | exists KEY | list PREFIX LIMIT | listall PREFIX LIMIT | incr KEY DELTA
-//   var NAME | log LEVEL MESSAGE | http METHOD URL [BODY] | badhandle | err
+//   var NAME | log LEVEL MESSAGE | http METHOD URL [BODY] | stderr TEXT | badhandle | err
 // With $WAGI set it first writes a CGI header, so that it can serve a WAGI route.
 #include <stdint.h>
 #include <stdio.h>
@@ -275,6 +275,11 @@ int main(void) {
         }
         waft_http_response_drop(response);
       }
+    } else if (!strcmp(cmd, "stderr")) {
+      while (*rest == ' ') rest++;
+      fprintf(stderr, "%s\n", rest);
+      fflush(stderr);
+      printf("stderr -> 0");
     } else if (!strcmp(cmd, "badhandle")) {
       uint32_t buf;
       uint64_t len;

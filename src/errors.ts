@@ -126,6 +126,7 @@ export const errorSpecs = {
   WAFT_E_FUNCTION_NOT_FOUND: { status: 404, hint: 'The version has no function of this name; check the [functions.NAME] tables of its waft.toml.' },
   WAFT_E_APP_NOT_DEPLOYED: { status: 404, hint: 'The app has no deployed version yet; upload a version and deploy it (waft deploy, or POST /api/v1/apps/APP/deployments).' },
   WAFT_E_ROLLBACK_NO_TARGET: { status: 409, hint: 'There is no earlier version to go back to; name the version to deploy instead.' },
+  WAFT_E_BUNDLE_INCOMPLETE: { status: 422, hint: 'waft.toml names a module or a files source that the bundle does not list; add it to the bundle (build modules first: `waft build`).' },
   WAFT_E_SERVER_STOPPING: { status: 503, hint: 'The server is shutting down; retry against a running server.' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -6,6 +6,7 @@ type Command = (argv: string[]) => Promise<number>;
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   up: { summary: 'serve an app\'s functions over HTTP (the dev server)', load: async () => (await import('./up.ts')).up },
   run: { summary: 'run a WASI command module, like `wasmtime run`', load: async () => (await import('./run.ts')).run },
+  server: { summary: 'run the control plane: API, dashboard and every deployed app', load: async () => (await import('./server.ts')).server },
   new: { summary: 'create an app from a template (c, rust, assemblyscript, wat)', load: async () => (await import('./new.ts')).newCommand },
   build: { summary: 'run the build command of each function of an app', load: async () => (await import('./build.ts')).build },
   login: { summary: 'save a waft server and API token for the commands below', load: async () => (await import('./login.ts')).login },

@@ -33,7 +33,25 @@ export interface GatewayOptions {
   /** Called once per request that reached a function (usage accounting). */
   onOutcome?: (outcome: Outcome) => void;
   /** Lines a guest writes to stderr, besides the request log. */
-  onGuestLog?: (app: GatewayApp, fn: string, requestId: string, line: string) => void;
+  onGuestLog?: (app: GatewayApp, fn: string, requestId: string, line: string, req: IncomingMessage) => void;
+  /** Called once per request (health checks aside) after its response: request logs, metrics, usage. */
+  onCompleted?: (completed: Completed) => void;
+}
+
+export interface Completed {
+  req: IncomingMessage;
+  requestId: string;
+  /** The app that resolve() chose; null when none did. */
+  app: GatewayApp | null;
+  /** The function whose route matched; null when none did. */
+  function: string | null;
+  status: number;
+  error: WaftError | null;
+  /** Milliseconds since the epoch. */
+  startedAt: number;
+  durationMs: number;
+  /** What the function's run reported; null when no function ran (no route, overloaded…). */
+  outcome: Outcome | null;
 }
 
 export interface Gateway {
@@ -62,14 +80,19 @@ export function createGateway(opts: GatewayOptions): Gateway {
     }
     opts.logger.started(log);
     let error: WaftError | null = null;
+    let found: { app: GatewayApp; path: string } | null = null;
+    let fnName: string | null = null;
+    let done: Outcome | null = null;
     try {
-      const found = opts.resolve(req);
+      found = opts.resolve(req);
       if (!found) throw new WaftError('WAFT_E_APP_NOT_FOUND', `no app serves ${req.headers.host ?? ''}${url}`);
       const q = found.path.indexOf('?');
       const match = found.app.router.match(q < 0 ? found.path : found.path.slice(0, q));
       if (!match) throw new WaftError('WAFT_E_ROUTE_NOT_FOUND', `no route matches ${found.path.slice(0, q < 0 ? undefined : q)}`);
       const fn = match.target;
+      fnName = match.name;
       opts.logger.processing(log, match.name);
+      const app = found.app;
       const slot = fn.admission.acquire(match.name);
       const release = slot instanceof Promise ? await slot : slot;
       let outcome: WagiOutcome;
@@ -81,19 +104,27 @@ export function createGateway(opts: GatewayOptions): Gateway {
           tls: false,
           onStderr: (line) => {
             opts.logger.guest(log, line);
-            opts.onGuestLog?.(found.app, match.name, log.id, line);
+            opts.onGuestLog?.(app, match.name, log.id, line, req);
           },
         });
       } finally {
         release();
       }
       error = outcome.error;
-      opts.onOutcome?.({ ...outcome, app: found.app, function: match.name, requestId: log.id });
+      done = { ...outcome, app, function: match.name, requestId: log.id };
+      opts.onOutcome?.(done);
     } catch (err) {
       error = WaftError.wrap(err);
     }
     if (error && !res.headersSent) sendError(res, error, log.id);
     opts.logger.completed(log, res.statusCode, error);
+    if (opts.onCompleted) {
+      const durationMs = performance.now() - log.startedAt;
+      opts.onCompleted({
+        req, requestId: log.id, app: found?.app ?? null, function: fnName, status: res.statusCode, error,
+        startedAt: Math.round(performance.timeOrigin + log.startedAt), durationMs, outcome: done,
+      });
+    }
   }
 
   return {

@@ -1,0 +1,143 @@
+// Requests per second of the same C hello app served by `waft server` (deployed through the
+// API, reached by Host: <app>.localhost, with logs, usage and metrics on) and by `waft up`, in
+// the same run. Each server runs in its own process; the load comes from wrk, a separate process.
+// Goal: waft server ≥ 0.9× waft up.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cGuest, clangMissing, repoRoot } from '../test/support/guests.ts';
+import { header, median, table } from './support.ts';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const TOKEN = `waft_bench_${'x'.repeat(40)}`;
+const HOST = 'bench.localhost';
+
+if (spawnSync('wrk', ['--version']).error) {
+  console.log('skipped: wrk is not installed (apt-get install wrk)');
+  process.exit(0);
+}
+const guest = cGuest('wagi_reply');
+if (!guest) {
+  console.log(`skipped: ${clangMissing()}`);
+  process.exit(0);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url: string, headers: Record<string, string> = {}): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    try {
+      const r = await fetch(url, { headers });
+      await r.arrayBuffer();
+      if (r.ok) return;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+interface WrkResult { rps: number; p50: number; p99: number }
+
+function wrk(url: string, host?: string): WrkResult {
+  const args = ['-t2', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', ...(host ? ['-H', `Host: ${host}`] : []), url];
+  const r = spawnSync('wrk', args, { encoding: 'utf8' });
+  const out = r.stdout;
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const ms = (label: string) => {
+    const m = new RegExp(`\\s${label}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
+    if (!m) return NaN;
+    return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
+  };
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+  if (non2xx) throw new Error(`${url}: ${non2xx[1]} error responses under load`);
+  return { rps, p50: ms('50'), p99: ms('99') };
+}
+
+async function api(base: string, method: string, path: string, body?: unknown, raw?: Uint8Array): Promise<unknown> {
+  const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const r = await fetch(`${base}/api/v1${path}`, { method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+  return JSON.parse(text);
+}
+
+/** Starts `waft server` on a fresh data dir and deploys the app through the API. */
+async function startServer(port: number, dir: string): Promise<{ child: ChildProcess; data: string }> {
+  const data = mkdtempSync(join(tmpdir(), 'waft-bench-data-'));
+  const child = spawn(process.execPath, [join(repoRoot, 'bin/waft.js'), 'server', '--listen', `127.0.0.1:${port}`, '--data', data, '--quiet'], {
+    stdio: 'ignore', env: { ...process.env, WAFT_ADMIN_TOKEN: TOKEN },
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(`${base}/healthz`);
+  const wasm = readFileSync(join(dir, 'hello.wasm'));
+  const sha256 = createHash('sha256').update(wasm).digest('hex');
+  await api(base, 'POST', '/apps', { name: 'bench' });
+  await api(base, 'PUT', `/apps/bench/blobs/${sha256}`, undefined, wasm);
+  await api(base, 'POST', '/apps/bench/versions', { manifest: readFileSync(join(dir, 'waft.toml'), 'utf8'), files: { 'hello.wasm': { sha256, size: wasm.byteLength } } });
+  await api(base, 'POST', '/apps/bench/deployments', { version: 1 });
+  await waitFor(`${base}/apps/bench/hello`);
+  return { child, data };
+}
+
+async function startUp(port: number, dir: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [join(repoRoot, 'bin/waft.js'), 'up', dir, '--listen', `127.0.0.1:${port}`, '--quiet'], { stdio: 'ignore' });
+  await waitFor(`http://127.0.0.1:${port}/hello`);
+  return child;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'waft-bench-'));
+copyFileSync(guest, join(dir, 'hello.wasm'));
+writeFileSync(join(dir, 'waft.toml'), '[app]\nname = "bench"\n\n[functions.hello]\nsource = "hello.wasm"\nroute = "/hello"\nlimits = { concurrency = 256, queue = 1024 }\n');
+
+type Kind = 'up' | 'server';
+const results: Record<Kind, WrkResult[]> = { up: [], server: [] };
+try {
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const kind of ['up', 'server'] as const) {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}/hello`;
+      let child: ChildProcess;
+      let data: string | null = null;
+      if (kind === 'up') child = await startUp(port, dir);
+      else ({ child, data } = await startServer(port, dir));
+      const host = kind === 'server' ? HOST : undefined;
+      try {
+        spawnSync('wrk', ['-t1', '-c8', '-d2s', ...(host ? ['-H', `Host: ${host}`] : []), url]); // warm-up
+        results[kind].push(wrk(url, host));
+      } finally {
+        child.kill('SIGKILL');
+        if (data) rmSync(data, { recursive: true, force: true });
+      }
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const summary = (kind: Kind) => ({
+  rps: median(results[kind].map((r) => r.rps)),
+  p50: median(results[kind].map((r) => r.p50)),
+  p99: median(results[kind].map((r) => r.p99)),
+});
+const up = summary('up');
+const server = summary('server');
+header(`waft server against waft up, C WAGI hello, wrk ${CONNECTIONS} connections, ${SECONDS}s × ${ROUNDS} rounds (medians)`);
+table([
+  { server: 'waft up (baseline)', 'req/s': Math.round(up.rps), 'p50 ms': up.p50, 'p99 ms': up.p99, 'vs waft up': 1 },
+  { server: 'waft server (deployed via API, Host-based, logs+usage+metrics)', 'req/s': Math.round(server.rps), 'p50 ms': server.p50, 'p99 ms': server.p99, 'vs waft up': server.rps / up.rps },
+]);
+console.log(`\nrounds (req/s): up ${results.up.map((r) => Math.round(r.rps)).join(' ')}; server ${results.server.map((r) => Math.round(r.rps)).join(' ')}`);
+console.log(`goal: waft server ≥ 0.9× waft up; measured ${(server.rps / up.rps).toFixed(2)}×`);

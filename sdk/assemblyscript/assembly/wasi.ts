@@ -24,8 +24,10 @@ export function writeRaw(fd: u32, ptr: usize, len: usize): void {
   while (len > 0) {
     store<u32>(iov, <u32>ptr);
     store<u32>(iov + 4, <u32>len);
+    // An error, or no progress at all, would loop forever: end the run instead.
     if (fd_write(fd, iov, 1, written) != 0) proc_exit(71);
     const n = <usize>load<u32>(written);
+    if (n == 0) proc_exit(71);
     ptr += n;
     len -= n;
   }

@@ -27,6 +27,8 @@ Exit codes: 0 when the function answered; 1 when it failed to run (trap, timeout
 --fail, answered 400 or above.
 `;
 
+const ms = (v: number) => (v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : String(Math.round(v)));
+
 export async function invoke(argv: string[]): Promise<number> {
   const p = parseArgs('invoke', argv, {
     data: { value: true, short: 'd' }, header: { value: true, multiple: true, short: 'H' }, method: { value: true, short: 'X' },
@@ -76,7 +78,7 @@ export async function invoke(argv: string[]): Promise<number> {
       if (!r.error || body.length > 0) process.stdout.write(body);
       if (p.options.verbose) {
         let note = `request ${r.requestId}: ${r.function ?? '(no function)'}@${r.version} answered ${r.status}`;
-        if (r.usage) note += ` in ${r.usage.wallMs}ms (cpu ${r.usage.cpuMs}ms, peak memory ${formatSize(r.usage.peakMemoryBytes)}, ${r.usage.bytesIn} bytes in, ${r.usage.bytesOut} out)`;
+        if (r.usage) note += ` in ${ms(r.usage.wallMs)}ms (cpu ${ms(r.usage.cpuMs)}ms, peak memory ${formatSize(r.usage.peakMemoryBytes)}, ${r.usage.bytesIn} bytes in, ${r.usage.bytesOut} out)`;
         process.stderr.write(`${note}\n`);
         for (const line of r.logs) process.stderr.write(`  stderr: ${line}\n`);
       }

@@ -38,6 +38,7 @@ async function render(reason) {
   cleanup?.();
   cleanup = null;
   clear(main);
+  document.getElementById('status').textContent = '';
   if (!me) {
     signIn(main, { reason, onSignedIn: (value) => { setSignedIn(value); render(); } });
     return;

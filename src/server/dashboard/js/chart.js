@@ -2,9 +2,9 @@
 // comes with a text summary and its data as a table, for screen readers and for copying.
 import { h, s } from './dom.js';
 
-const W = 560;
-const H = 170;
-const M = { left: 52, right: 12, top: 10, bottom: 26 };
+const W = 400;
+const H = 180;
+const M = { left: 44, right: 10, top: 10, bottom: 26 };
 
 let uid = 0;
 

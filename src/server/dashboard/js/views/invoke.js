@@ -3,6 +3,8 @@ import { formatSize, h } from '../dom.js';
 import { busy, errorBox, field } from '../ui.js';
 import { functionsOf } from './app.js';
 
+const ms = (v) => (v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : String(Math.round(v)));
+
 export async function invokeTab(body, app) {
   const fn = h('select', { name: 'function' }, h('option', { value: '' }, '(route by path)'));
   const version = h('select', { name: 'version' }, h('option', { value: '' }, 'active version'));
@@ -62,7 +64,7 @@ export async function invokeTab(body, app) {
     result.replaceChildren(h('section', { class: 'card', 'aria-labelledby': 'inv-h' },
       h('h2', { id: 'inv-h' }, `${r.status}`, ' ', h('small', { class: 'muted' }, `${r.function ?? 'no function'} @ v${r.version} · request ${r.requestId}`)),
       r.error ? errorBox({ message: r.error.message, code: r.error.code }) : null,
-      u ? h('p', { class: 'muted' }, `${u.wallMs} ms wall, ${u.cpuMs} ms CPU, peak memory ${formatSize(u.peakMemoryBytes)}, ${u.bytesIn} bytes in, ${u.bytesOut} out`) : null,
+      u ? h('p', { class: 'muted' }, `${ms(u.wallMs)} ms wall, ${ms(u.cpuMs)} ms CPU, peak memory ${formatSize(u.peakMemoryBytes)}, ${u.bytesIn} bytes in, ${u.bytesOut} out`) : null,
       h('h3', null, 'Headers'),
       h('pre', { class: 'out' }, Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`).join('\n') || '(none)'),
       h('h3', null, 'Body'),

@@ -202,12 +202,13 @@ url = "${REDIS_URL}"
     const kvExpected = {
       abi_version: '1', open: 'ok', set: 'ok', get: 'v1', exists: 'true', 'exists.missing': 'false', 'get.missing': 'NOT_FOUND',
       delete: 'true', 'delete.again': 'false', 'set.ttl': 'ok', 'exists.ttl': 'true', 'set.badttl': 'INVALID',
+      'set.empty': 'ok', 'get.empty.len': '0', 'get.unicode': 'värde',
       incr: '5', 'incr.neg': '3', 'get.n': '3', 'incr.conflict': 'CONFLICT',
       'list.keys': '25', 'list.sorted': 'true', 'list.last': 'list/24',
       'big.set': 'ok', 'big.len': '300000', 'big.same': 'true', 'big.reads': '300', 'big.paged': 'true',
       'buf.drop': 'ok', 'buf.drop.again': 'BAD_HANDLE',
-      // ttl, n, text, 25 list keys, big
-      'cleanup.deleted': '29', close: 'ok', 'after.close': 'BAD_HANDLE',
+      // ttl, empty, clé, n, text, 25 list keys, big
+      'cleanup.deleted': '31', close: 'ok', 'after.close': 'BAD_HANDLE',
     };
 
     async function kvTour(store: string) {

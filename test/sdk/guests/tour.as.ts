@@ -74,6 +74,11 @@ function kvRoute(name: string): Response {
   o.line("exists.ttl", store.exists("ttl").value.toString());
   o.err("set.badttl", store.setString("ttl", "x", 3187296000000));
 
+  o.err("set.empty", store.set("empty", new Uint8Array(0)));
+  o.line("get.empty.len", store.get("empty").value!.length.toString());
+  store.setString("clé", "värde");
+  o.line("get.unicode", orNone(store.getString("clé").value));
+
   store.delete("n");
   o.line("incr", store.increment("n", 5).value.toString());
   o.line("incr.neg", store.increment("n", -2).value.toString());

@@ -91,6 +91,17 @@ static void kv_route(const char *store_name) {
   line("exists.ttl", flag ? "true" : "false");
   status_line("set.badttl", waft_kv_set_str(store, "ttl", "x", INT64_C(3187296000000)));
 
+  status_line("set.empty", waft_kv_set(store, "empty", "", 0, 0));
+  st = waft_kv_get(store, "empty", &value);
+  if (st == WAFT_OK) {
+    waft_response_printf("get.empty.len=%zu\n", value.len);
+    waft_bytes_free(&value);
+  }
+  waft_kv_set_str(store, "cl\xc3\xa9", "v\xc3\xa4rde", 0);
+  st = waft_kv_get(store, "cl\xc3\xa9", &value);
+  line("get.unicode", st == WAFT_OK ? (const char *)value.data : waft_status_name(st));
+  if (st == WAFT_OK) waft_bytes_free(&value);
+
   waft_kv_delete(store, "n", NULL);
   int64_t n = 0;
   waft_kv_increment(store, "n", 5, &n);

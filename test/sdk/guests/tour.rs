@@ -72,6 +72,11 @@ fn kv_route(name: &str) -> Response {
     o.line("exists.ttl", store.exists("ttl").unwrap());
     o.status("set.badttl", &store.set_with_ttl("ttl", "x", Duration::from_millis(3_187_296_000_000)));
 
+    o.status("set.empty", &store.set("empty", b""));
+    o.line("get.empty.len", store.get("empty").unwrap().unwrap().len());
+    store.set("clé", "värde").unwrap();
+    o.line("get.unicode", store.get_string("clé").unwrap().unwrap_or_default());
+
     store.delete("n").unwrap();
     o.line("incr", store.increment("n", 5).unwrap());
     o.line("incr.neg", store.increment("n", -2).unwrap());

@@ -95,7 +95,10 @@ export function pathCalls(ctx: WasiContext): Record<string, Call> {
       if (creat) flags |= fsc.O_CREAT;
       if (excl) flags |= fsc.O_EXCL;
       if (trunc) flags |= fsc.O_TRUNC;
-      if (fdflags & FDFLAGS.APPEND) flags |= fsc.O_APPEND;
+      // Without /proc the host flag could not be dropped later (fd_fdstat_set_flags), so there
+      // APPEND is done by writing at the current end instead.
+      const hostAppend = procFdMode && (fdflags & FDFLAGS.APPEND) !== 0;
+      if (hostAppend) flags |= fsc.O_APPEND;
       if (fdflags & FDFLAGS.DSYNC) flags |= fsc.O_DSYNC;
       if (fdflags & (FDFLAGS.SYNC | FDFLAGS.RSYNC)) flags |= O_SYNC_ALL;
       const hostFd = openSync(r.path, flags, 0o666);
@@ -108,7 +111,7 @@ export function pathCalls(ctx: WasiContext): Record<string, Call> {
         throw err;
       }
       return {
-        kind: 'file', hostFd, hostAppend: (fdflags & FDFLAGS.APPEND) !== 0, hostWrite, position: 0n, root: dir.root,
+        kind: 'file', hostFd, hostAppend, hostWrite, position: 0n, root: dir.root,
         rights: base & FILE_RIGHTS, inheriting, fdflags,
       } satisfies FdEntry;
     });

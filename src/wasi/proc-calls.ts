@@ -83,8 +83,8 @@ export function procCalls(ctx: WasiContext): Record<string, Call> {
     proc_exit: (code: number) => {
       throw new ProcExit(code >>> 0);
     },
-    // Like wasmtime: signals are not supported.
-    proc_raise: (_sig: number) => ERRNO.NOSYS,
+    // Like wasmtime: signals are not supported (ENOTSUP).
+    proc_raise: (_sig: number) => ERRNO.NOTSUP,
     sched_yield: () => ERRNO.SUCCESS,
   };
 }

@@ -13,10 +13,18 @@ import type { DirEntry } from './fd-table.ts';
 /** Linux's O_PATH: a handle for path walks that needs no read permission. */
 const O_PATH = 0o10000000;
 
-export const procFdMode = process.platform === 'linux' && existsSync('/proc/self/fd');
+/**
+ * Whether paths are walked through /proc/self/fd (Linux). WAFT_WASI_NO_PROC_FD=1 forces the
+ * string walk used on other systems, so that it can be tested on Linux too.
+ */
+export const procFdMode = process.platform === 'linux' && existsSync('/proc/self/fd') && process.env.WAFT_WASI_NO_PROC_FD !== '1';
 
 /** How many symlinks one lookup may expand, like Linux's MAXSYMLINKS. */
 const MAX_SYMLINKS = 40;
+/** Longest guest path, like Linux's PATH_MAX. */
+const MAX_PATH_BYTES = 4096;
+/** Deepest directory nesting one lookup may walk: each level holds a host fd during the walk. */
+const MAX_DEPTH = 256;
 
 /** A path node:fs can use to reach what an open host fd refers to. */
 export function fdPath(hostFd: number, fallbackPath: string): string {
@@ -53,6 +61,7 @@ interface Step {
 function split(guestPath: string): string[] {
   if (guestPath === '') fail(ERRNO.NOENT);
   if (guestPath.includes('\0')) fail(ERRNO.INVAL);
+  if (Buffer.byteLength(guestPath) >= MAX_PATH_BYTES) fail(ERRNO.NAMETOOLONG);
   // Like wasmtime (cap-std): an absolute path would leave the directory: not permitted.
   if (guestPath.startsWith('/')) fail(ERRNO.PERM);
   return guestPath.split('/');
@@ -112,6 +121,7 @@ export function resolvePath(dir: DirEntry, guestPath: string, followLast: boolea
         break;
       }
       // A directory in the middle of the path.
+      if (stack.length >= MAX_DEPTH) fail(ERRNO.NAMETOOLONG);
       if (procFdMode) {
         try {
           const fd = openSync(`${cur.path}/${c}`, O_PATH | fsc.O_DIRECTORY | fsc.O_NOFOLLOW);

@@ -79,3 +79,9 @@ test('a guest cannot hold more fds than maxOpenFds (EMFILE); closing frees the l
   const r = await fsCommand(['fds'], undefined, { maxOpenFds: 20 });
   assert.equal(r.stdout, 'opened=16\nok\n');
 });
+
+test('paths longer than 4096 bytes, names longer than 255 and walks deeper than 256 levels are ENAMETOOLONG', async (t) => {
+  if (clangMissing()) return t.skip(clangMissing()!);
+  const r = await fsCommand(['limits']);
+  assert.equal(r.stdout, 'ok\n');
+});

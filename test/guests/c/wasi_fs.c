@@ -708,6 +708,36 @@ static int cmd_fds(void) {
   return finish();
 }
 
+// ── path length, component length and nesting limits ───────────────────────
+static int cmd_limits(void) {
+  static char path[6000];
+  __wasi_fd_t fd;
+  memset(path, 'x', 5000);
+  path[5000] = 0;
+  EXPECT(popen_(D, 0, path, __WASI_OFLAGS_CREAT, FILE_RIGHTS, 0, &fd), __WASI_ERRNO_NAMETOOLONG);
+  path[256] = 0;
+  EXPECT(__wasi_path_create_directory(D, path), __WASI_ERRNO_NAMETOOLONG);
+  path[255] = 0;
+  OK(__wasi_path_create_directory(D, path)); // 255 bytes is the longest name
+  // Nest 300 directories: the walk holds one host fd per level and stops at 256.
+  size_t len = 0;
+  int made = 0;
+  for (int i = 0; i < 300; i++) {
+    len += sprintf(path + len, i ? "/d" : "d");
+    __wasi_errno_t e = __wasi_path_create_directory(D, path);
+    if (e) { EXPECT(e, __WASI_ERRNO_NAMETOOLONG); break; }
+    made++;
+  }
+  EXPECT(made, 257);
+  // Below the deepest reachable directory the walk starts afresh from its own fd.
+  path[len - 2] = 0; // the deepest path that worked
+  __wasi_fd_t deep = MUST_OPEN(D, path, __WASI_OFLAGS_DIRECTORY, DIR_RIGHTS_ALL, 0);
+  OK(__wasi_path_create_directory(deep, "d"));
+  OK(__wasi_path_create_directory(deep, "d/e"));
+  OK(popen_(deep, 0, "d/e", __WASI_OFLAGS_DIRECTORY, DIR_RIGHTS_ALL, 0, &fd));
+  return finish();
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
   const char *cmd = argv[1];
@@ -718,6 +748,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "stat")) return cmd_stat();
   if (!strcmp(cmd, "paths")) return cmd_paths();
   if (!strcmp(cmd, "fds")) return cmd_fds();
+  if (!strcmp(cmd, "limits")) return cmd_limits();
   printf("unknown command %s\n", cmd);
   return 2;
 }

@@ -1,0 +1,102 @@
+// Calls made from WAT with arguments a C program would not pass.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { test } from 'node:test';
+import { ERRNO } from '../../src/wasi/constants.ts';
+import { PREVIEW1_FUNCTIONS, ProcExit, WasiHost } from '../../src/wasi/host.ts';
+import { BytesInput, CollectOutput } from '../../src/wasi/streams.ts';
+import { watGuest } from '../support/guests.ts';
+
+type Fn = (...args: Array<number | bigint>) => number;
+
+async function raw(): Promise<{ host: WasiHost; x: Record<string, Fn>; memory: WebAssembly.Memory; stdout: CollectOutput }> {
+  const stdout = new CollectOutput();
+  const host = new WasiHost({
+    args: ['raw'], env: {}, stdin: new BytesInput('stdin bytes'), stdout, stderr: new CollectOutput(),
+    preopens: [{ hostPath: tmpdir(), guestPath: '/tmp', readonly: true }],
+  });
+  const module = new WebAssembly.Module(readFileSync(await watGuest('wasi_raw')));
+  const instance = new WebAssembly.Instance(module, { wasi_snapshot_preview1: host.imports as WebAssembly.ModuleImports });
+  const memory = instance.exports.memory as WebAssembly.Memory;
+  host.setMemory(memory);
+  return { host, x: instance.exports as unknown as Record<string, Fn>, memory, stdout };
+}
+
+test('the import namespace has every preview1 function and names the async ones', () => {
+  const host = new WasiHost({ args: [], env: {}, stdin: new BytesInput(''), stdout: new CollectOutput(), stderr: new CollectOutput(), preopens: [] });
+  assert.deepEqual(Object.keys(host.imports).sort(), [...PREVIEW1_FUNCTIONS].sort());
+  assert.equal(PREVIEW1_FUNCTIONS.length, 46);
+  for (const fn of Object.values(host.imports)) assert.equal(typeof fn, 'function');
+  assert.deepEqual([...WasiHost.asyncImports], ['fd_read', 'poll_oneoff']);
+  host.close();
+});
+
+test('sock_* answer ENOTSOCK on an open fd and EBADF on a closed one, as in wasmtime; proc_raise is ENOTSUP', async () => {
+  const { host, x } = await raw();
+  try {
+    assert.equal(x.sock_accept(1, 0, 0), ERRNO.NOTSOCK);
+    assert.equal(x.sock_recv(0, 0, 0, 0, 0, 0), ERRNO.NOTSOCK);
+    assert.equal(x.sock_send(2, 0, 0, 0, 0), ERRNO.NOTSOCK);
+    assert.equal(x.sock_shutdown(1, 3), ERRNO.NOTSOCK);
+    assert.equal(x.sock_accept(42, 0, 0), ERRNO.BADF);
+    assert.equal(x.sock_send(42, 0, 0, 0, 0), ERRNO.BADF);
+    assert.equal(x.proc_raise(9), ERRNO.NOTSUP);
+  } finally {
+    host.close();
+  }
+});
+
+test('a pointer past the end of memory traps the guest instead of reaching host memory', async () => {
+  const { host, x, memory } = await raw();
+  try {
+    const trap = (e: unknown): boolean => e instanceof WebAssembly.RuntimeError && /outside linear memory/.test(e.message);
+    assert.throws(() => x.fd_write(1, 70_000, 1, 0), trap); // iovec array out of bounds
+    new DataView(memory.buffer).setUint32(0, 65_530, true);
+    new DataView(memory.buffer).setUint32(4, 100, true);
+    assert.throws(() => x.fd_write(1, 0, 1, 16), trap); // buffer runs past the end
+    assert.throws(() => x.fd_read(0, 0, 1, 16), trap);
+    assert.throws(() => x.random_get(65_500, 100), trap);
+    assert.throws(() => x.clock_time_get(1, 0n, 65_533), trap);
+    assert.throws(() => x.path_open(3, 0, 65_530, 50, 0, 0n, 0n, 0, 0), trap);
+    assert.throws(() => x.fd_write(1, -8, 1, 0), trap); // a negative i32 is a huge u32
+  } finally {
+    host.close();
+  }
+});
+
+test('memory grown by the guest between calls is seen by the host', async () => {
+  const { host, x, memory, stdout } = await raw();
+  try {
+    assert.equal(x.grow(2), 1);
+    const base = 65_536 * 2 + 100; // in the newest page
+    new TextEncoder().encodeInto('grown', new Uint8Array(memory.buffer, base + 16));
+    const v = new DataView(memory.buffer);
+    v.setUint32(base, base + 16, true);
+    v.setUint32(base + 4, 5, true);
+    assert.equal(x.fd_write(1, base, 1, base + 8), ERRNO.SUCCESS);
+    assert.equal(new DataView(memory.buffer).getUint32(base + 8, true), 5);
+    assert.equal(stdout.text(), 'grown');
+    // fd_read into the grown page, after growing again.
+    assert.equal(x.grow(1), 3);
+    const at = 65_536 * 3 + 8;
+    const w = new DataView(memory.buffer);
+    w.setUint32(at, at + 64, true);
+    w.setUint32(at + 4, 100, true);
+    assert.equal(x.fd_read(0, at, 1, at + 32), ERRNO.SUCCESS);
+    assert.equal(new DataView(memory.buffer).getUint32(at + 32, true), 11);
+    assert.equal(new TextDecoder().decode(new Uint8Array(memory.buffer, at + 64, 11)), 'stdin bytes');
+  } finally {
+    host.close();
+  }
+});
+
+test('proc_exit throws ProcExit carrying the full exit code', async () => {
+  const { host, x } = await raw();
+  try {
+    assert.throws(() => x.proc_exit(300), (e: unknown) => e instanceof ProcExit && e.code === 300);
+    assert.throws(() => x.proc_exit(-1), (e: unknown) => e instanceof ProcExit && e.code === 0xffffffff);
+  } finally {
+    host.close();
+  }
+});

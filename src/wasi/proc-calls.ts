@@ -16,29 +16,31 @@ const encoder = new TextEncoder();
  */
 class StringTable {
   readonly #joined: string;
+  readonly #count: number;
   #blob: Uint8Array | undefined;
   #offsets: number[] = [];
 
-  /** `joined`: the strings joined by NUL ("" for none). */
-  constructor(joined: string) {
+  /** `joined`: the strings joined by NUL; `count` tells [] from [""], which both join to "". */
+  constructor(joined: string, count = joined === '' ? 0 : joined.split('\0').length) {
     this.#joined = joined;
+    this.#count = count;
   }
 
   /** Strings as a list; a string with a NUL in it is cut at the NUL, which is all a guest could see. */
   static of(items: readonly string[]): StringTable {
-    return new StringTable(items.map((s) => (s.includes('\0') ? s.slice(0, s.indexOf('\0')) : s)).join('\0'));
+    return new StringTable(items.map((s) => (s.includes('\0') ? s.slice(0, s.indexOf('\0')) : s)).join('\0'), items.length);
   }
 
   #build(): Uint8Array {
     if (this.#blob) return this.#blob;
-    const blob = this.#joined === '' ? new Uint8Array(0) : encoder.encode(`${this.#joined}\0`);
-    for (let at = 0; at < blob.length; at = blob.indexOf(0, at) + 1) this.#offsets.push(at);
+    const blob = this.#count === 0 ? new Uint8Array(0) : encoder.encode(`${this.#joined}\0`);
+    for (let i = 0, at = 0; i < this.#count; i++, at = blob.indexOf(0, at) + 1) this.#offsets.push(at);
     return (this.#blob = blob);
   }
 
   sizes(ctx: WasiContext, countPtr: number, sizePtr: number): number {
     const blob = this.#build();
-    ctx.memory.setU32(countPtr, this.#offsets.length);
+    ctx.memory.setU32(countPtr, this.#count);
     ctx.memory.setU32(sizePtr, blob.length);
     return ERRNO.SUCCESS;
   }

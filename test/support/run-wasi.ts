@@ -6,7 +6,7 @@ import type { InputStream, OutputStream, Preopen } from '../../src/wasi/types.ts
 
 export interface RunWasiOptions {
   args?: string[];
-  env?: Record<string, string>;
+  env?: Record<string, string> | string;
   stdin?: InputStream | Uint8Array | string;
   stdout?: OutputStream;
   stderr?: OutputStream;

@@ -47,6 +47,17 @@ test('args and environ sizes count the NUL terminators', async (t) => {
   assert.match(r.stdout, /ok\n$/);
 });
 
+test('empty arguments count, and the environment may come as NUL-joined "K=V" entries', async (t) => {
+  if (clangMissing()) return t.skip(clangMissing()!);
+  const r = await runWasi(cGuest('wasi_hello')!, { args: [''], env: 'WHO=joined\0EXIT=4\0EMPTY=' });
+  assert.equal(r.code, 4);
+  assert.match(r.stdout, /^hello, wasi\nargv\[0\]=\nWHO=joined\n/);
+  const none = await runWasi(cGuest('wasi_stdio')!, { args: ['g', 'misc'], env: '' });
+  assert.match(none.stdout, /envc=0 envsz=0/);
+  const two = await runWasi(cGuest('wasi_stdio')!, { args: ['g', 'misc'], env: { A: '', B: 'x\0cut' } });
+  assert.match(two.stdout, /envc=2 envsz=7\nenv\[0\]=A=\nenv\[1\]=B=x\n/);
+});
+
 test('stdin pushed after the guest started is read through JSPI suspension', async (t) => {
   if (clangMissing()) return t.skip(clangMissing()!);
   const input = new PushInput({ highWaterMark: 1024 });

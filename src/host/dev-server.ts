@@ -63,6 +63,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const filter = logger.filter;
   logger.filter = (line) => filter(app.redactor.redact(line));
   const sandbox = new Sandbox({ extension: abiExtension, ...opts.sandbox });
+  await sandbox.ready();
   const gateway = createGateway({ sandbox, logger, resolve: (req) => ({ app, path: req.url ?? '/' }) });
   const server = createServer({ keepAliveTimeout: 5000 }, gateway.handle);
   try {

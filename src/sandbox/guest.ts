@@ -10,7 +10,7 @@ export interface GuestRun {
   module: WebAssembly.Module;
   memory: { initial: number; maximum: number | null } | null;
   args: string[];
-  env: Record<string, string>;
+  env: Record<string, string> | string;
   preopens: Preopen[];
   memoryBytes: number;
   stdin: InputStream;

@@ -6,13 +6,33 @@ import { concatBytes } from '../util/bytes.ts';
 import type { CompiledModule } from '../wasm/cache.ts';
 import type { Preopen } from '../wasi/types.ts';
 import { defaultSandboxLimits, type SandboxLimits } from './limits.ts';
-import type { FromWorker, LogEntry, OutputSpec, RunMessage, StdinSpec, ToWorker, Usage } from './protocol.ts';
-import { STOLEN, UNCLAIMED } from './claims.ts';
+import { PROFILE_CACHE, type DoneTuple, type FromWorker, type LogEntry, type OutputSpec, type ProfileData, type RunTuple, type ToWorker, type Usage } from './protocol.ts';
+import { STARTED, STOLEN, UNCLAIMED } from './claims.ts';
 
 export type OutputTarget = 'collect' | { fd: number; isTty?: boolean } | ((chunk: Uint8Array) => void);
 
+/**
+ * What the runs of one function share: module, preopens, limits and grant. Make one per function
+ * with runProfile() and pass it with each run; a worker is sent it once.
+ */
+export interface RunProfile {
+  readonly id: number;
+  readonly module: CompiledModule;
+  readonly preopens: Preopen[];
+  readonly limits: SandboxLimits;
+  readonly grant: { key: string; value: unknown } | undefined;
+}
+
+let nextProfileId = 1;
+
+export function runProfile(o: { module: CompiledModule; preopens?: Preopen[]; limits?: Partial<SandboxLimits>; grant?: { key: string; value: unknown } }): RunProfile {
+  return { id: nextProfileId++, module: o.module, preopens: o.preopens ?? [], limits: { ...defaultSandboxLimits, ...o.limits }, grant: o.grant };
+}
+
 export interface RunOptions {
-  module: CompiledModule;
+  /** The function's shared settings; when given, module, preopens, limits and grant are ignored. */
+  profile?: RunProfile;
+  module?: CompiledModule;
   args?: string[];
   env?: Record<string, string>;
   preopens?: Preopen[];
@@ -62,7 +82,8 @@ export interface SandboxOptions {
 
 interface Job {
   id: number;
-  msg: RunMessage;
+  tuple: RunTuple;
+  profile: RunProfile;
   opts: RunOptions;
   limits: SandboxLimits;
   handle: WorkerHandle;
@@ -93,6 +114,8 @@ class WorkerHandle {
   readonly jobs = new Map<number, Job>();
   readonly modules = new Set<string>();
   readonly grants = new Set<string>();
+  /** Profiles this worker holds, oldest first (it evicts in the same order). */
+  readonly profiles = new Set<number>();
   readonly freeSlots: number[] = [];
   /** Slots of stolen jobs, free again once the worker has seen and skipped them. */
   readonly stolenSlots = new Set<number>();
@@ -101,6 +124,9 @@ class WorkerHandle {
   idleSince = performance.now();
 
   #closed: (() => void) | null = null;
+  #ready!: () => void;
+  /** Settles when the worker has loaded its code. */
+  readonly ready = new Promise<void>((resolve) => { this.#ready = resolve; });
 
   constructor(extension: string | undefined) {
     this.worker = new Worker(WORKER_URL, { workerData: { interrupt: this.interrupt, claims: this.claims, extension } });
@@ -123,6 +149,10 @@ class WorkerHandle {
     this.#closed?.();
   }
 
+  onReady(): void {
+    this.#ready();
+  }
+
   takeSlot(): number {
     const slot = this.freeSlots.pop() ?? this.nextSlot++;
     if (slot >= SLOTS) throw new WaftError('WAFT_E_INTERNAL', 'worker ran out of interrupt slots');
@@ -131,10 +161,15 @@ class WorkerHandle {
     return slot;
   }
 
-  oldestJobStart(): number {
-    let oldest = Infinity;
-    for (const job of this.jobs.values()) oldest = Math.min(oldest, job.dispatchedAt);
-    return oldest;
+  /**
+   * Busy with one guest for longer than `ms`: it holds a started run that old. A worker whose runs
+   * are all waiting to start (it is booting, or just got them) is not stuck.
+   */
+  stuck(now: number, ms: number): boolean {
+    for (const job of this.jobs.values()) {
+      if (now - job.dispatchedAt > ms && Atomics.load(this.claims, job.slot) === STARTED) return true;
+    }
+    return false;
   }
 
   post(msg: ToWorker): void {
@@ -172,6 +207,11 @@ export class Sandbox {
     this.#rescueTimer.unref();
   }
 
+  /** Settles when the workers started with the pool have loaded their code and take runs. */
+  ready(): Promise<void> {
+    return Promise.all(this.#workers.map((h) => h.ready)).then(() => undefined);
+  }
+
   get workerCount(): number {
     return this.#workers.length;
   }
@@ -182,19 +222,16 @@ export class Sandbox {
 
   run(opts: RunOptions): Promise<RunResult> {
     if (this.#closed) return Promise.reject(new WaftError('WAFT_E_SANDBOX_CLOSED', 'the sandbox is closed'));
-    const limits = { ...defaultSandboxLimits, ...opts.limits };
+    const profile = opts.profile ?? this.#adHocProfile(opts);
+    const limits = profile.limits;
     const id = this.#nextId++;
-    const m = opts.module;
-    const msg: RunMessage = {
-      t: 'run', id, hash: m.hash, memory: m.memory, interruptible: m.interruptible, slot: 0,
-      args: opts.args ?? [m.source], env: opts.env ?? {}, preopens: opts.preopens ?? [],
-      memoryBytes: limits.memoryBytes, maxOutputBytes: limits.maxOutputBytes,
-      stdin: stdinSpec(opts.stdin), stdout: outputSpec(opts.stdout), stderr: outputSpec(opts.stderr),
-    };
-    if (opts.grant) msg.grantKey = opts.grant.key;
+    const tuple: RunTuple = [
+      id, profile.id, 0, (opts.args ?? [profile.module.source]).join('\0'), joinEnv(opts.env),
+      stdinField(opts.stdin), outputsField(opts.stdout, opts.stderr),
+    ];
     return new Promise<RunResult>((resolve) => {
       const job: Job = {
-        id, msg, opts, limits, handle: undefined as unknown as WorkerHandle, slot: 0, startedAt: performance.now(), dispatchedAt: 0,
+        id, tuple, profile, opts, limits, handle: undefined as unknown as WorkerHandle, slot: 0, startedAt: performance.now(), dispatchedAt: 0,
         deadline: Number.isFinite(limits.timeoutMs)
           ? setTimeout(() => this.#stop(job, timeoutError(limits.timeoutMs)), limits.timeoutMs)
           : undefined,
@@ -212,25 +249,58 @@ export class Sandbox {
     });
   }
 
-  #dispatch(job: Job, handle: WorkerHandle): void {
-    const { msg } = job;
-    job.handle = handle;
-    job.slot = msg.slot = handle.takeSlot();
-    job.dispatchedAt = performance.now();
-    if (handle.modules.has(msg.hash)) delete msg.module;
-    else {
-      msg.module = job.opts.module.module;
-      handle.modules.add(msg.hash);
+  /** Stops one run, as if its signal had been aborted. */
+  cancel(id: number): void {
+    const job = this.#jobs.get(id);
+    if (job) this.#stop(job, cancelError());
+  }
+
+  // Runs without a profile (tests, `waft run`) share one per module and settings.
+  readonly #adHoc = new WeakMap<CompiledModule, Map<string, RunProfile>>();
+  #adHocProfile(opts: RunOptions): RunProfile {
+    if (!opts.module) throw new WaftError('WAFT_E_INTERNAL', 'Sandbox.run needs a profile or a module');
+    const key = JSON.stringify([opts.preopens ?? [], opts.limits ?? {}, opts.grant?.key ?? null]);
+    let byKey = this.#adHoc.get(opts.module);
+    if (!byKey) this.#adHoc.set(opts.module, (byKey = new Map()));
+    let profile = byKey.get(key);
+    if (!profile || profile.grant?.value !== opts.grant?.value) {
+      profile = runProfile({ module: opts.module, preopens: opts.preopens, limits: opts.limits, grant: opts.grant });
+      byKey.set(key, profile);
     }
-    if (msg.grantKey !== undefined) {
-      if (handle.grants.has(msg.grantKey)) delete msg.grant;
-      else {
-        msg.grant = job.opts.grant!.value;
-        handle.grants.add(msg.grantKey);
+    return profile;
+  }
+
+  #dispatch(job: Job, handle: WorkerHandle): void {
+    const { tuple, profile } = job;
+    job.handle = handle;
+    job.slot = tuple[2] = handle.takeSlot();
+    job.dispatchedAt = performance.now();
+    if (handle.profiles.has(profile.id)) tuple.length = 7;
+    else tuple[7] = this.#profileData(handle, profile);
+    handle.jobs.set(job.id, job);
+    handle.post(tuple);
+  }
+
+  #profileData(handle: WorkerHandle, profile: RunProfile): ProfileData {
+    handle.profiles.add(profile.id);
+    if (handle.profiles.size > PROFILE_CACHE) handle.profiles.delete(handle.profiles.values().next().value!);
+    const m = profile.module;
+    const data: ProfileData = {
+      id: profile.id, hash: m.hash, memory: m.memory, preopens: profile.preopens,
+      memoryBytes: profile.limits.memoryBytes, maxOutputBytes: profile.limits.maxOutputBytes,
+    };
+    if (!handle.modules.has(m.hash)) {
+      data.module = m.module;
+      handle.modules.add(m.hash);
+    }
+    if (profile.grant) {
+      data.grantKey = profile.grant.key;
+      if (!handle.grants.has(profile.grant.key)) {
+        data.grant = profile.grant.value;
+        handle.grants.add(profile.grant.key);
       }
     }
-    handle.jobs.set(job.id, job);
-    handle.post(msg);
+    return data;
   }
 
   // Jobs posted to a worker that then got stuck in one long guest would wait for its deadline.
@@ -239,7 +309,7 @@ export class Sandbox {
     if (this.#jobs.size <= this.#workers.length) return;
     const now = performance.now();
     for (const h of [...this.#workers]) {
-      if (h.jobs.size < 2 || now - h.oldestJobStart() <= this.#spillAfterMs) continue;
+      if (h.jobs.size < 2 || !h.stuck(now, this.#spillAfterMs)) continue;
       for (const job of [...h.jobs.values()]) {
         if (job.stopping || Atomics.compareExchange(h.claims, job.slot, UNCLAIMED, STOLEN) !== UNCLAIMED) continue;
         h.jobs.delete(job.id);
@@ -276,15 +346,15 @@ export class Sandbox {
     return handle;
   }
 
-  // Prefer an idle worker, then one whose jobs are all young. A worker whose oldest job has run
-  // longer than spillAfterMs may be held by a runaway guest, so new work goes elsewhere, to a new
-  // worker if need be: a loop in one function never queues the others behind it.
+  // Prefer an idle worker, then the least busy one that is not stuck. A worker that has run one
+  // guest for longer than spillAfterMs may be held by a runaway, so new work goes elsewhere, to a
+  // new worker if need be: a loop in one function never queues the others behind it.
   #pick(): WorkerHandle {
     const now = performance.now();
     let best: WorkerHandle | undefined;
     for (const h of this.#workers) {
       if (h.jobs.size === 0) return h;
-      if (now - h.oldestJobStart() > this.#spillAfterMs) continue;
+      if (h.stuck(now, this.#spillAfterMs)) continue;
       if (!best || h.jobs.size < best.jobs.size) best = h;
     }
     if (best) return best;
@@ -305,8 +375,16 @@ export class Sandbox {
   }
 
   #onMessage(handle: WorkerHandle, msg: FromWorker): void {
+    if (Array.isArray(msg)) {
+      this.#done(handle, msg);
+      return;
+    }
     if (msg.t === 'closed') {
       handle.onClosed();
+      return;
+    }
+    if (msg.t === 'ready') {
+      handle.onReady();
       return;
     }
     if (msg.t === 'skipped') {
@@ -331,23 +409,28 @@ export class Sandbox {
         else job.logs.push(entry);
         return;
       }
-      case 'done': {
-        const out = (chunks: Uint8Array[], target: OutputTarget | undefined, extra: Uint8Array[]) => {
-          if (typeof target === 'function') { for (const c of extra) target(c); return new Uint8Array(0); }
-          return concatBytes(chunks.concat(extra));
-        };
-        // A guest stopped on purpose reports why it was stopped, not the trap that stopped it.
-        const data = msg.error && job.stopping ? job.stopping : msg.error;
-        const error = data ? WaftError.fromData(data) : null;
-        this.#finish(job, {
-          exitCode: msg.exitCode, error,
-          stdout: out(job.stdout, job.opts.stdout, msg.stdout),
-          stderr: out(job.stderr, job.opts.stderr, msg.stderr),
-          logs: job.logs,
-          usage: msg.usage,
-        });
-      }
     }
+  }
+
+  #done(handle: WorkerHandle, d: DoneTuple): void {
+    const job = handle.jobs.get(d[0]);
+    if (!job) return;
+    const out = (chunks: Uint8Array[], target: OutputTarget | undefined, extra: Uint8Array[]) => {
+      if (typeof target === 'function') {
+        for (const c of extra) target(c);
+        return EMPTY;
+      }
+      return concatBytes(chunks.length ? chunks.concat(extra) : extra);
+    };
+    // A guest stopped on purpose reports why it was stopped, not the trap that stopped it.
+    const data = d[2] && job.stopping ? job.stopping : d[2];
+    this.#finish(job, {
+      exitCode: d[1], error: data ? WaftError.fromData(data) : null,
+      stdout: out(job.stdout, job.opts.stdout, d[3]),
+      stderr: out(job.stderr, job.opts.stderr, d[4]),
+      logs: job.logs,
+      usage: { wallMs: d[5], cpuMs: d[6], peakMemoryBytes: d[7], outputBytes: d[8], hostCalls: d[9], hostWaitMs: d[10] },
+    });
   }
 
   async #pull(job: Job): Promise<void> {
@@ -369,7 +452,7 @@ export class Sandbox {
     job.stopping = error;
     Atomics.store(job.handle.flags, job.slot, 1);
     job.handle.post({ t: 'cancel', id: job.id, error });
-    const grace = job.opts.module.interruptible ? this.#graceMs : Math.min(this.#graceMs, 100);
+    const grace = job.profile.module.interruptible ? this.#graceMs : Math.min(this.#graceMs, 100);
     job.grace = setTimeout(() => {
       if (this.#jobs.has(job.id)) this.#lose(job.handle, `guest did not stop within ${grace}ms of its deadline`, job);
     }, grace);
@@ -419,17 +502,37 @@ function cancelError(): ErrorData {
   return { code: 'WAFT_E_GUEST_CANCELLED', message: 'the run was cancelled before the guest finished' };
 }
 
-function stdinSpec(stdin: RunOptions['stdin']): StdinSpec {
-  if (stdin === undefined) return { kind: 'bytes', data: new Uint8Array(0) };
-  if (stdin instanceof Uint8Array) return { kind: 'bytes', data: stdin };
-  if (isAsyncIterable(stdin)) return { kind: 'stream' };
-  return { kind: 'fd', fd: stdin.fd };
+const EMPTY = new Uint8Array(0);
+
+function stdinField(stdin: RunOptions['stdin']): Uint8Array | number | null {
+  if (stdin === undefined) return EMPTY;
+  if (stdin instanceof Uint8Array) return stdin;
+  if (isAsyncIterable(stdin)) return null;
+  return stdin.fd;
 }
 
 function outputSpec(target: OutputTarget | undefined): OutputSpec {
   if (target === undefined || target === 'collect') return { kind: 'collect' };
   if (typeof target === 'function') return { kind: 'stream' };
   return { kind: 'fd', fd: target.fd, isTty: target.isTty ?? false };
+}
+
+function outputsField(stdout: OutputTarget | undefined, stderr: OutputTarget | undefined): RunTuple[6] {
+  const isFd = (t: OutputTarget | undefined) => typeof t === 'object';
+  if (isFd(stdout) || isFd(stderr)) return [outputSpec(stdout), outputSpec(stderr)];
+  return (typeof stdout === 'function' ? 2 : 0) | (typeof stderr === 'function' ? 1 : 0);
+}
+
+/** "K=V" entries joined by NUL; a NUL inside a value would split it, so the value is cut there. */
+function joinEnv(env: Record<string, string> | undefined): string {
+  if (!env) return '';
+  let out = '';
+  for (const k in env) {
+    let v = env[k];
+    if (v.includes('\0')) v = v.slice(0, v.indexOf('\0'));
+    out += out ? `\0${k}=${v}` : `${k}=${v}`;
+  }
+  return out;
 }
 
 function isAsyncIterable(x: unknown): x is AsyncIterable<Uint8Array> {

@@ -2,35 +2,43 @@
 import type { ErrorData } from '../errors.ts';
 import type { Preopen } from '../wasi/types.ts';
 
-export type StdinSpec = { kind: 'bytes'; data: Uint8Array } | { kind: 'stream' } | { kind: 'fd'; fd: number };
 /** collect: returned whole in `done`; stream: sent in `out` chunks as written; fd: written to a host fd. */
 export type OutputSpec = { kind: 'collect' } | { kind: 'stream' } | { kind: 'fd'; fd: number; isTty: boolean };
 
-export interface RunMessage {
-  t: 'run';
+/** What the runs of one function share. A worker is sent it once, then runs name it by id. */
+export interface ProfileData {
   id: number;
   hash: string;
   /** Sent the first time a worker sees a hash; compiled code is shared, not copied. */
   module?: WebAssembly.Module;
   memory: { initial: number; maximum: number | null } | null;
-  interruptible: boolean;
-  slot: number;
-  args: string[];
-  env: Record<string, string>;
   preopens: Preopen[];
   memoryBytes: number;
   maxOutputBytes: number;
-  stdin: StdinSpec;
-  stdout: OutputSpec;
-  stderr: OutputSpec;
-  /** Names the grant of host capabilities for this run; the worker caches grants by this key. */
+  /** Names the grant of host capabilities; the worker caches grants by this key. */
   grantKey?: string;
   /** Sent the first time a worker sees a grantKey: what the host extension may give the guest. */
   grant?: unknown;
 }
 
+/** How many profiles a worker keeps; the pool evicts in the same order, so both agree. */
+export const PROFILE_CACHE = 512;
+
+/**
+ * One run. A tuple of primitives, because structured clone copies one about three times faster
+ * than the equivalent object (measured: 4 µs against 11 µs a round trip), and this is the hot path.
+ * - args: NUL-joined; env: "K=V" entries, NUL-joined (the layout environ_get wants).
+ * - stdin: the whole body, a host fd to read, or null when it streams in `stdin` messages.
+ * - outputs: for stdout and stderr, a number whose bit 1 (stdout) and bit 0 (stderr) mean
+ *   "stream" rather than "collect", or the two specs when one writes to a host fd.
+ */
+export type RunTuple = [
+  id: number, profile: number, slot: number, args: string, env: string,
+  stdin: Uint8Array | number | null, outputs: number | [OutputSpec, OutputSpec], profileData?: ProfileData,
+];
+
 export type ToWorker =
-  | RunMessage
+  | RunTuple
   | { t: 'stdin'; id: number; chunk: Uint8Array | null }
   | { t: 'cancel'; id: number; error: ErrorData }
   | { t: 'forget'; hash: string }
@@ -60,22 +68,20 @@ export interface LogEntry {
   denied: boolean;
 }
 
-export interface DoneMessage {
-  t: 'done';
-  id: number;
-  exitCode: number | null;
-  error: ErrorData | null;
-  stdout: Uint8Array[];
-  stderr: Uint8Array[];
-  usage: Usage;
-}
+/** The end of a run, as a tuple for the same reason as RunTuple. */
+export type DoneTuple = [
+  id: number, exitCode: number | null, error: ErrorData | null, stdout: Uint8Array[], stderr: Uint8Array[],
+  wallMs: number, cpuMs: number, peakMemoryBytes: number, outputBytes: number, hostCalls: number, hostWaitMs: number,
+];
 
 export type FromWorker =
-  | DoneMessage
+  | DoneTuple
   | { t: 'out'; id: number; fd: 1 | 2; chunk: Uint8Array }
   | { t: 'pull'; id: number }
   | ({ t: 'log'; id: number } & LogEntry)
   | { t: 'closed' }
+  /** The worker has loaded its code and takes runs. */
+  | { t: 'ready' }
   /** A job the pool took back before this worker started it; its slot is free again. */
   | { t: 'skipped'; slot: number };
 

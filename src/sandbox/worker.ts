@@ -6,7 +6,7 @@ import type { InputStream } from '../wasi/types.ts';
 import { runGuest, type CancelHook } from './guest.ts';
 import { MemoryPool } from './memory-pool.ts';
 import { BytesInput, CollectOutput, FdInput, FdOutput, OutputBudget, PushInput } from '../wasi/streams.ts';
-import type { ExtensionInstance, FromWorker, HostExtension, OutputSpec, RunMessage, ToWorker } from './protocol.ts';
+import { PROFILE_CACHE, type DoneTuple, type ExtensionInstance, type FromWorker, type HostExtension, type OutputSpec, type ProfileData, type RunTuple, type ToWorker } from './protocol.ts';
 import { STARTED, UNCLAIMED } from './claims.ts';
 import { SANDBOX_MODULE } from '../wasm/prepare.ts';
 
@@ -16,6 +16,8 @@ const flags = new Int32Array(interrupt.buffer);
 const claims: Int32Array = workerData.claims;
 const modules = new Map<string, WebAssembly.Module>();
 const grants = new Map<string, unknown>();
+/** Profiles by id, oldest first; evicted in the order the pool evicts them. */
+const profiles = new Map<number, ProfileData>();
 /** Per module hash: the names it imports from the extension's module (empty: it imports none). */
 const extensionImports = new Map<string, string[]>();
 const memories = new MemoryPool();
@@ -42,18 +44,26 @@ function loadExtension(): Promise<void> {
   return extensionLoading;
 }
 
-function post(msg: FromWorker, transfer?: ArrayBuffer[]): void {
+function post(msg: FromWorker | DoneTuple, transfer?: ArrayBuffer[]): void {
   port.postMessage(msg, transfer ?? []);
 }
 
 port.on('message', (msg: ToWorker) => {
+  if (Array.isArray(msg)) {
+    const data = msg[7];
+    if (data) {
+      if (data.module) modules.set(data.hash, data.module);
+      if (data.grantKey !== undefined && 'grant' in data) grants.set(data.grantKey, data.grant);
+      delete data.module;
+      profiles.set(data.id, data);
+      if (profiles.size > PROFILE_CACHE) profiles.delete(profiles.keys().next().value!);
+    }
+    const slot = msg[2];
+    if (Atomics.compareExchange(claims, slot, UNCLAIMED, STARTED) !== UNCLAIMED) post({ t: 'skipped', slot });
+    else void run(msg);
+    return;
+  }
   switch (msg.t) {
-    case 'run':
-      if (msg.module) modules.set(msg.hash, msg.module);
-      if (msg.grantKey !== undefined && 'grant' in msg) grants.set(msg.grantKey, msg.grant);
-      if (Atomics.compareExchange(claims, msg.slot, UNCLAIMED, STARTED) !== UNCLAIMED) post({ t: 'skipped', slot: msg.slot });
-      else void run(msg);
-      return;
     case 'stdin': {
       const r = running.get(msg.id);
       if (!r?.stdin) return;
@@ -149,43 +159,49 @@ function importsBeyondWasi(hash: string, module: WebAssembly.Module): boolean {
   return needs;
 }
 
-async function run(msg: RunMessage): Promise<void> {
+const STREAM: OutputSpec = { kind: 'stream' };
+const COLLECT: OutputSpec = { kind: 'collect' };
+
+async function run(msg: RunTuple): Promise<void> {
   const started = performance.now();
   const cpu0 = process.threadCpuUsage();
-  const module = modules.get(msg.hash);
-  const budget = new OutputBudget(msg.maxOutputBytes);
-  const out = output(msg.id, 1, msg.stdout, budget);
-  const err = output(msg.id, 2, msg.stderr, budget);
+  const [id, profileId, slot, args, env, input, outputs] = msg;
+  const p = profiles.get(profileId);
+  const module = p && modules.get(p.hash);
+  const budget = new OutputBudget(p?.maxOutputBytes ?? 0);
+  const [outSpec, errSpec] = typeof outputs === 'number' ? [outputs & 2 ? STREAM : COLLECT, outputs & 1 ? STREAM : COLLECT] : outputs;
+  const out = output(id, 1, outSpec, budget);
+  const err = output(id, 2, errSpec, budget);
   let stdin: InputStream;
   let push: PushInput | null = null;
-  if (msg.stdin.kind === 'bytes') stdin = new BytesInput(msg.stdin.data);
-  else if (msg.stdin.kind === 'fd') stdin = new FdInput(msg.stdin.fd);
-  else stdin = push = new PushInput({ pull: () => post({ t: 'pull', id: msg.id }) });
+  if (input instanceof Uint8Array) stdin = new BytesInput(input);
+  else if (typeof input === 'number') stdin = new FdInput(input);
+  else stdin = push = new PushInput({ pull: () => post({ t: 'pull', id }) });
   const state: Running = { hook: {}, stdin: push, cancelled: null };
-  running.set(msg.id, state);
+  running.set(id, state);
   let exitCode: number | null = null;
   let error: WaftError | null = null;
   let peakMemoryBytes = 0;
   let ext: ExtensionInstance | null = null;
   try {
-    if (!module) throw new WaftError('WAFT_E_INTERNAL', `worker has no module for ${msg.hash}`);
+    if (!p || !module) throw new WaftError('WAFT_E_INTERNAL', `worker has no profile ${profileId} or its module`);
     let linked: { module: string; instance: ExtensionInstance } | undefined;
-    if (workerData.extension && importsBeyondWasi(msg.hash, module)) {
+    if (workerData.extension && importsBeyondWasi(p.hash, module)) {
       if (extension === null) await loadExtension();
       if (extension instanceof Error) throw extension;
     }
     if (extension && !(extension instanceof Error)) {
-      const names = importsFrom(msg.hash, module, extension.module);
+      const names = importsFrom(p.hash, module, extension.module);
       if (names.length > 0) {
-        if (msg.grantKey !== undefined && !grants.has(msg.grantKey)) {
-          throw new WaftError('WAFT_E_INTERNAL', `worker has no capability grant ${msg.grantKey}`);
+        if (p.grantKey !== undefined && !grants.has(p.grantKey)) {
+          throw new WaftError('WAFT_E_INTERNAL', `worker has no capability grant ${p.grantKey}`);
         }
         ext = extension.instantiate({
-          id: msg.id, grant: msg.grantKey === undefined ? undefined : grants.get(msg.grantKey), imports: names,
+          id, grant: p.grantKey === undefined ? undefined : grants.get(p.grantKey), imports: names,
           log: (entry) => {
             // Keep log entries in order with what the guest wrote to stderr before them.
             if (err instanceof Sink) err.flush();
-            post({ t: 'log', id: msg.id, ...entry });
+            post({ t: 'log', id, ...entry });
           },
           charge: (bytes, what) => {
             if (budget.take(bytes) < bytes) budget.overflow(what);
@@ -196,27 +212,26 @@ async function run(msg: RunMessage): Promise<void> {
       }
     }
     const outcome = await runGuest({
-      module, memory: msg.memory, args: msg.args, env: msg.env, preopens: msg.preopens,
-      memoryBytes: msg.memoryBytes, stdin,
+      module, memory: p.memory, args: args.split('\0'), env, preopens: p.preopens,
+      memoryBytes: p.memoryBytes, stdin,
       stdout: out, stderr: err,
-      interrupt: { memory: interrupt, flags, slot: msg.slot },
+      interrupt: { memory: interrupt, flags, slot },
       extension: linked,
     }, memories, state.hook);
     ({ exitCode, error, peakMemoryBytes } = outcome);
   } catch (e) {
     error = WaftError.wrap(e);
   }
-  running.delete(msg.id);
+  running.delete(id);
   if (state.cancelled && error) error = state.cancelled;
   const cpu = process.threadCpuUsage(cpu0);
   const stdout = out instanceof Sink ? out.rest() : [];
   const stderr = err instanceof Sink ? err.rest() : [];
   const host = ext ? ext.usage() : { calls: 0, waitMs: 0 };
-  post({
-    t: 'done', id: msg.id, exitCode, error: error ? error.toJSON() : null, stdout, stderr,
-    usage: {
-      wallMs: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, peakMemoryBytes,
-      outputBytes: budget.used, hostCalls: host.calls, hostWaitMs: host.waitMs,
-    },
-  });
+  post([
+    id, exitCode, error ? error.toJSON() : null, stdout, stderr,
+    performance.now() - started, (cpu.user + cpu.system) / 1000, peakMemoryBytes, budget.used, host.calls, host.waitMs,
+  ]);
 }
+
+post({ t: 'ready' });

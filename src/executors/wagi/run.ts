@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WaftError } from '../../errors.ts';
 import type { CompiledModule } from '../../wasm/cache.ts';
 import type { Preopen } from '../../wasi/types.ts';
-import type { Sandbox } from '../../sandbox/pool.ts';
+import { runProfile, type RunProfile, type Sandbox } from '../../sandbox/pool.ts';
 import { LOG_LEVEL_NAMES, type LogEntry, type Usage } from '../../sandbox/protocol.ts';
 import { concatBytes } from '../../util/bytes.ts';
 import { CgiParser, type CgiHead } from './cgi.ts';
@@ -99,11 +99,9 @@ export async function serveWagi(
   const redact = target.redact;
   const stderr = new LineSplitter(redact ? (line) => ctx.onStderr(redact(line)) : ctx.onStderr);
   const result = await sandbox.run({
-    module: target.module, args, env, preopens: target.preopens, stdin, signal: abort.signal,
-    limits: { memoryBytes: limits.memory, timeoutMs: limits.timeoutMs, maxOutputBytes: limits.maxOutput },
+    profile: profileOf(target), args, env, stdin, signal: abort.signal,
     stdout: (chunk) => reply.push(chunk),
     stderr: (chunk) => stderr.push(chunk),
-    grant: target.grant,
     onLog: (entry) => {
       stderr.flush();
       if (ctx.onLog) ctx.onLog(entry);
@@ -128,6 +126,22 @@ export async function serveWagi(
     return failed(WaftError.wrap(err), bytesIn, result.usage);
   }
   return { status: res.statusCode, error: null, usage: result.usage, bytesIn, bytesOut: reply.bytesOut };
+}
+
+const profiles = new WeakMap<WagiTarget, RunProfile>();
+
+/** One sandbox profile per function (a reload makes new targets, so new profiles). */
+function profileOf(target: WagiTarget): RunProfile {
+  let profile = profiles.get(target);
+  if (!profile) {
+    const { limits } = target;
+    profile = runProfile({
+      module: target.module, preopens: target.preopens, grant: target.grant,
+      limits: { memoryBytes: limits.memory, timeoutMs: limits.timeoutMs, maxOutputBytes: limits.maxOutput },
+    });
+    profiles.set(target, profile);
+  }
+  return profile;
 }
 
 function failed(error: WaftError, bytesIn: number, usage: Usage | null): WagiOutcome {

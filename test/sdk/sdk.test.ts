@@ -13,7 +13,7 @@ import { serveApp, writeApp, type TestApp } from '../support/app.ts';
 import { freePort, redisUnreachable, REDIS_URL } from '../support/servers.ts';
 import { watToWasm } from '../../src/wasm/wat.ts';
 import { repoRoot } from '../support/guests.ts';
-import { ascMissing, asSdkGuest, cMissing, cSdkGuest, guestsDir, rustMissing, rustSdkGuest } from './support.ts';
+import { ascMissing, asSdkGuest, cMissing, cSdkGuest, guestsDir, rustMissing, rustSdkGuest, rustSdkModuleGuest } from './support.ts';
 
 interface Sdk {
   name: string;
@@ -27,6 +27,12 @@ const sdks: Sdk[] = [
   { name: 'C', tag: 'c', missing: cMissing, build: () => cSdkGuest(join(guestsDir, 'tour.c')) },
   { name: 'Rust', tag: 'rust', missing: rustMissing, build: () => rustSdkGuest(join(guestsDir, 'tour.rs')) },
   { name: 'AssemblyScript', tag: 'assemblyscript', missing: ascMissing, build: () => asSdkGuest(join(guestsDir, 'tour.as.ts')) },
+  // The other build and runtime docs/sdk.md offers.
+  { name: 'Rust (as a #[path] module)', tag: 'rust', missing: rustMissing, build: () => rustSdkModuleGuest(join(guestsDir, 'tour.rs')) },
+  {
+    name: 'AssemblyScript (--runtime stub)', tag: 'assemblyscript', missing: ascMissing,
+    build: () => asSdkGuest(join(guestsDir, 'tour.as.ts'), ['--runtime', 'stub']),
+  },
 ];
 
 /** The `name=value` lines of a tour reply, in order. */
@@ -124,12 +130,12 @@ async function startUpstreams() {
 
 const redisSkip = await redisUnreachable();
 
-for (const sdk of sdks) {
+for (const [index, sdk] of sdks.entries()) {
   describe(`${sdk.name} SDK against the real host`, () => {
     const missing = sdk.missing();
     let app: TestApp;
     let upstreams: Awaited<ReturnType<typeof startUpstreams>>;
-    const appName = `sdk-${sdk.tag.slice(0, 4)}-${process.pid}-${Date.now() % 1e6}`;
+    const appName = `sdk${index}-${sdk.tag.slice(0, 4)}-${process.pid}-${Date.now() % 1e6}`;
 
     before(async () => {
       if (missing) return;

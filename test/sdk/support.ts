@@ -2,7 +2,7 @@
 // source hash, into node_modules/.cache/waft-guests (like test/support/guests.ts).
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clangMissing, repoRoot } from '../support/guests.ts';
@@ -93,6 +93,25 @@ export function rustSdkGuest(source: string): string {
   });
 }
 
+/**
+ * The other way docs/sdk.md gives: the SDK's source included as a module
+ * (`#[path = ".../sdk/rust/src/lib.rs"] mod waft;`) and one rustc call.
+ */
+export function rustSdkModuleGuest(source: string): string {
+  const sdk = filesUnder(join(sdkDir, 'rust/src'), '.rs');
+  const { path, target } = findRustc()!;
+  return cached('sdk-rust-mod', [source, ...sdk], (out) => {
+    const dir = mkdtempSync(join(tmpdir(), 'waft-rust-mod-'));
+    try {
+      const main = join(dir, 'main.rs');
+      writeFileSync(main, `#[allow(dead_code)]\n#[path = ${JSON.stringify(join(sdkDir, 'rust/src/lib.rs'))}]\nmod waft;\ninclude!(${JSON.stringify(source)});\n`);
+      execFileSync(path, ['--edition', '2021', '--target', target, '-O', '-C', 'strip=debuginfo', '-D', 'warnings', main, '-o', out], { stdio: 'pipe' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
 export const asc = join(repoRoot, 'node_modules/.bin/asc');
 
 export function ascMissing(): string | null {
@@ -100,9 +119,9 @@ export function ascMissing(): string | null {
 }
 
 /** asc with the AssemblyScript SDK (imported by the source), abort routed through WASI. */
-export function asSdkGuest(source: string): string {
+export function asSdkGuest(source: string, flags: string[] = []): string {
   const sdk = filesUnder(join(sdkDir, 'assemblyscript/assembly'), '.ts');
-  return cached('sdk-as', [source, ...sdk], (out) => {
-    execFileSync(asc, [source, '-o', out, '-O', '--use', 'abort=waft_abort'], { stdio: 'pipe', cwd: repoRoot });
+  return cached(`sdk-as${flags.join('').replace(/\W/g, '')}`, [source, ...sdk], (out) => {
+    execFileSync(asc, [source, '-o', out, '-O', '--use', 'abort=waft_abort', ...flags], { stdio: 'pipe', cwd: repoRoot });
   });
 }

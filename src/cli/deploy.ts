@@ -50,7 +50,8 @@ export async function deploy(argv: string[]): Promise<number> {
         return 0;
       }
       if (r.created) say(`Created app ${appName}`);
-      say(`Uploaded ${r.uploaded} file${r.uploaded === 1 ? '' : 's'} (${formatSize(r.uploadedBytes)})${r.unchanged ? `; ${r.unchanged} unchanged` : ''}`);
+      if (r.uploaded === 0) say(`Uploaded nothing: the server has all ${r.unchanged} file${r.unchanged === 1 ? '' : 's'} already`);
+      else say(`Uploaded ${r.uploaded} file${r.uploaded === 1 ? '' : 's'} (${formatSize(r.uploadedBytes)})${r.unchanged ? `; ${r.unchanged} unchanged` : ''}`);
       say(`Created version ${r.version.number} of ${appName} (${r.version.id})`);
       if (!r.deployment) {
         say(`Not deployed; deploy it with \`waft rollback ${appName} ${r.version.number}\`, or try it with \`waft invoke ${appName} FUNCTION --version ${r.version.number}\``);

@@ -29,6 +29,10 @@ export async function rollback(argv: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       return 0;
     }
+    if (before?.number === r.deployment.version) {
+      process.stdout.write(`${app} already runs version ${r.deployment.version}; nothing changed.\n`);
+      return 0;
+    }
     const was = before ? ` (was version ${before.number})` : '';
     const verb = r.deployment.kind === 'rollback' ? 'Rolled back' : 'Deployed';
     process.stdout.write(`${verb} ${app} to version ${r.deployment.version}${was}\n  ${r.app.urls.host}\n`);

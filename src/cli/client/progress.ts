@@ -66,9 +66,12 @@ export class ProgressLine {
     if (this.#tty) {
       const now = Date.now();
       if (!final && (now - this.#started < this.#delayMs || now - this.#lastDraw < 100)) return;
+      const text = this.#text();
+      if (text === this.#lastText) return;
       this.#lastDraw = now;
+      this.#lastText = text;
       this.#drawn = true;
-      this.#stream.write(`\r\x1b[K${this.#text()}`);
+      this.#stream.write(`\r\x1b[K${text}`);
       return;
     }
     const tenth = this.#total === 0 ? 10 : Math.floor((this.#done / this.#total) * 10);

@@ -114,6 +114,7 @@ export function fdCalls(ctx: WasiContext): Record<string, Call> {
       nreadPtr >>>= 0;
       mem.slice(nreadPtr, 4);
       if (e.kind === 'stdin') {
+        if ((e.rights & RIGHTS.FD_READ) === 0n) fail(ERRNO.BADF);
         let total = 0;
         for (const [, l] of vecs) total += l;
         if (total === 0) {
@@ -140,6 +141,7 @@ export function fdCalls(ctx: WasiContext): Record<string, Call> {
       nwrittenPtr >>>= 0;
       mem.slice(nwrittenPtr, 4);
       if (e.kind === 'stdout') {
+        if ((e.rights & RIGHTS.FD_WRITE) === 0n) fail(ERRNO.BADF);
         const data = mem.gather(iovs >>> 0, iovsLen >>> 0);
         if (data.length > 0) e.stream.write(data);
         mem.setU32(nwrittenPtr, data.length);

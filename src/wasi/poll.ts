@@ -56,14 +56,17 @@ function fdEvent(ctx: WasiContext, sub: FdSub): Event | null {
   const e = ctx.fds.get(sub.fd);
   const right = sub.kind === 'read' ? RIGHTS.FD_READ : RIGHTS.FD_WRITE;
   if (sub.kind === 'read') {
-    if (e.kind === 'stdin') return e.stream.ready() ? ev(ERRNO.SUCCESS, 1n) : null;
+    if (e.kind === 'stdin') {
+      if ((e.rights & right) === 0n) return ev(ERRNO.BADF);
+      return e.stream.ready() ? ev(ERRNO.SUCCESS, 1n) : null;
+    }
     if (e.kind !== 'file') return ev(ERRNO.BADF);
     if ((e.rights & right) === 0n) return ev(ERRNO.BADF);
     const size = fstatSync(e.hostFd, { bigint: true }).size;
     const left = size > e.position ? size - e.position : 0n;
     return ev(ERRNO.SUCCESS, left, left === 0n ? EVENTRWFLAGS_HANGUP : 0);
   }
-  if (e.kind === 'stdout') return ev(ERRNO.SUCCESS, 1n);
+  if (e.kind === 'stdout') return (e.rights & right) === 0n ? ev(ERRNO.BADF) : ev(ERRNO.SUCCESS, 1n);
   if (e.kind !== 'file' || (e.rights & right) === 0n) return ev(ERRNO.BADF);
   return ev(ERRNO.SUCCESS, 1n);
 }

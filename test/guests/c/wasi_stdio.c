@@ -62,6 +62,10 @@ static int cmd_stdio_types(void) {
   bad |= check("close bad fd", __wasi_fd_close(99), __WASI_ERRNO_BADF);
   bad |= check("zero-length write", __wasi_fd_write(1, &v, 0, &n), 0);
   bad |= check("zero-length write count", n, 0);
+  // Rights on stdio can be dropped too: stderr without FD_WRITE.
+  bad |= check("drop stderr write", __wasi_fd_fdstat_set_rights(2, __WASI_RIGHTS_FD_FILESTAT_GET, 0), 0);
+  bad |= check("write without the right", __wasi_fd_write(2, &v, 1, &n), __WASI_ERRNO_BADF);
+  bad |= check("regain the right", __wasi_fd_fdstat_set_rights(2, __WASI_RIGHTS_FD_WRITE, 0), __WASI_ERRNO_NOTCAPABLE);
   printf(bad ? "FAILED\n" : "ok\n");
   return bad;
 }

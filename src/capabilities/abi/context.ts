@@ -37,8 +37,8 @@ export class AbiContext {
   /** Aborted at the deadline and when the run ends: stops in-flight outbound requests. */
   readonly #abort = new AbortController();
   #aborted: Error | null = null;
-  #abortedPromise: Promise<never>;
-  #rejectAborted!: (reason: Error) => void;
+  /** Rejects the one call the guest is suspended in (a guest waits on one call at a time). */
+  #pending: ((reason: Error) => void) | null = null;
   #closed = false;
   readonly #redactor: Redactor;
   lastError: string | null = null;
@@ -50,8 +50,6 @@ export class AbiContext {
     this.#redactor = redactor;
     this.backends = backends;
     this.host = host;
-    this.#abortedPromise = new Promise<never>((_, reject) => { this.#rejectAborted = reject; });
-    this.#abortedPromise.catch(() => {});
   }
 
   get signal(): AbortSignal {
@@ -66,7 +64,9 @@ export class AbiContext {
   abort(reason: Error): void {
     if (this.#aborted) return;
     this.#aborted = reason;
-    this.#rejectAborted(reason);
+    const pending = this.#pending;
+    this.#pending = null;
+    pending?.(reason);
     this.#abort.abort(reason);
   }
 
@@ -79,15 +79,48 @@ export class AbiContext {
   }
 
   /** Awaits p, unless the run is aborted first; counts the time the guest was suspended. */
-  async wait<T>(p: Promise<T> | T): Promise<T> {
-    if (this.#aborted) throw this.#aborted;
-    if (!(p instanceof Promise)) return p;
+  wait<T>(p: Promise<T> | T): Promise<T> {
+    return this.#settleWith(p, identity as (v: T) => T, false) as Promise<T>;
+  }
+
+  /**
+   * The status a call ends with once p settles: `done(value)`, or the status of its failure.
+   * One promise per call, which matters on the hot path (a SQLite get).
+   */
+  finish<T>(p: Promise<T> | T, done: (value: T) => number): Promise<number> {
+    return this.#settleWith(p, done, true) as Promise<number>;
+  }
+
+  #settleWith<T, R>(p: Promise<T> | T, done: (value: T) => R, settle: boolean): Promise<R | number> {
+    if (this.#aborted) return Promise.reject(this.#aborted);
     const t0 = performance.now();
-    try {
-      return await Promise.race([p, this.#abortedPromise]);
-    } finally {
-      this.waitMs += performance.now() - t0;
-    }
+    return new Promise<R | number>((resolve, reject) => {
+      this.#pending = reject;
+      const end = (): boolean => {
+        this.waitMs += performance.now() - t0;
+        if (this.#pending !== reject) return false; // aborted meanwhile: already rejected
+        this.#pending = null;
+        return true;
+      };
+      const fail = (err: unknown) => {
+        if (!settle) return reject(err);
+        try {
+          resolve(this.settle(err));
+        } catch (fatal) {
+          reject(fatal);
+        }
+      };
+      Promise.resolve(p).then((value) => {
+        if (!end()) return;
+        try {
+          resolve(done(value));
+        } catch (err) {
+          fail(err);
+        }
+      }, (err: unknown) => {
+        if (end()) fail(err);
+      });
+    });
   }
 
   /** Removes secrets from text that leaves the worker (log lines, error messages). */
@@ -149,6 +182,10 @@ export class AbiContext {
     this.memory.setU64(lenOut, BigInt(bytes.byteLength));
     return STATUS.OK;
   }
+}
+
+function identity<T>(v: T): T {
+  return v;
 }
 
 function abandon(entry: Entry): void {

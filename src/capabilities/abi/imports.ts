@@ -2,13 +2,14 @@
 import type { AbiContext } from './context.ts';
 import { coreImports } from './core.ts';
 import { httpAsyncImports, httpImports } from './http.ts';
-import { kvAsyncImports, kvImports } from './kv.ts';
+import { kvAsyncImports, kvImports, kvSettledImports } from './kv.ts';
 import { logImports } from './log.ts';
 import { variableImports } from './variables.ts';
 
 export const ABI_MODULE = 'waft';
 
 const asyncNames: ReadonlySet<string> = new Set([...kvAsyncImports, ...httpAsyncImports]);
+const settledNames: ReadonlySet<string> = new Set(kvSettledImports);
 
 type Call = (...args: never[]) => number | Promise<number>;
 
@@ -17,13 +18,13 @@ type Call = (...args: never[]) => number | Promise<number>;
  * status and a last_error message; what must end the guest (the deadline, a pointer outside its
  * memory, the output cap) propagates.
  */
-function guard(ctx: AbiContext, call: Call): Function {
+function guard(ctx: AbiContext, call: Call, settled: boolean): Function {
   const settle = (err: unknown) => ctx.settle(err);
   return (...args: never[]) => {
     ctx.calls++;
     try {
       const r = call(...args);
-      return r instanceof Promise ? r.catch(settle) : r;
+      return r instanceof Promise && !settled ? r.catch(settle) : r;
     } catch (err) {
       return settle(err);
     }
@@ -40,7 +41,7 @@ export function capabilityImports(ctx: AbiContext, only?: readonly string[]): { 
   } as Record<string, Call>;
   const imports: Record<string, Function> = {};
   for (const name of only ?? Object.keys(all)) {
-    if (Object.hasOwn(all, name)) imports[name] = guard(ctx, all[name]);
+    if (Object.hasOwn(all, name)) imports[name] = guard(ctx, all[name], settledNames.has(name));
   }
   return { imports, asyncImports: asyncNames };
 }

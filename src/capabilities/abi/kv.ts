@@ -7,6 +7,8 @@ import { AbiFailure } from './context.ts';
 import { encodeStrings } from './encoding.ts';
 import { STATUS } from './status.ts';
 
+const ok = (): number => STATUS.OK;
+
 export function kvImports(ctx: AbiContext) {
   const store = (handle: number): KvStore => {
     const entry = ctx.handles.get(handle, 'store');
@@ -33,16 +35,16 @@ export function kvImports(ctx: AbiContext) {
       return STATUS.OK;
     },
 
-    async kv_get(handle: number, keyPtr: number, keyLen: number, bufOut: number, lenOut: number): Promise<number> {
+    kv_get(handle: number, keyPtr: number, keyLen: number, bufOut: number, lenOut: number): Promise<number> {
       const kv = store(handle);
       const k = key(keyPtr, keyLen);
       ctx.reserve();
-      const value = await ctx.wait(kv.get(k));
-      if (value === null) return ctx.fail(STATUS.NOT_FOUND, `key ${JSON.stringify(k)} is not in key-value store ${JSON.stringify(ctx.handles.get(handle, 'store')?.name)}`);
-      return ctx.giveBuffer(value, bufOut, lenOut);
+      return ctx.finish(kv.get(k), (value) => value === null
+        ? ctx.fail(STATUS.NOT_FOUND, `key ${JSON.stringify(k)} is not in key-value store ${JSON.stringify(ctx.handles.get(handle, 'store')?.name)}`)
+        : ctx.giveBuffer(value, bufOut, lenOut));
     },
 
-    async kv_set(handle: number, keyPtr: number, keyLen: number, valuePtr: number, valueLen: number, ttlMs: bigint): Promise<number> {
+    kv_set(handle: number, keyPtr: number, keyLen: number, valuePtr: number, valueLen: number, ttlMs: bigint): Promise<number> {
       const kv = store(handle);
       const k = key(keyPtr, keyLen);
       if (ttlMs < 0n || ttlMs > BigInt(MAX_TTL_MS)) {
@@ -51,22 +53,23 @@ export function kvImports(ctx: AbiContext) {
       // A copy: the backend may still hold the value after a deadline ends the guest and its
       // memory goes back to the pool.
       const value = ctx.memory.slice(valuePtr, valueLen >>> 0).slice();
-      await ctx.wait(kv.set(k, value, ttlMs === 0n ? undefined : { ttlMs: Number(ttlMs) }));
-      return STATUS.OK;
+      return ctx.finish(kv.set(k, value, ttlMs === 0n ? undefined : { ttlMs: Number(ttlMs) }), ok);
     },
 
-    async kv_delete(handle: number, keyPtr: number, keyLen: number, existedOut: number): Promise<number> {
+    kv_delete(handle: number, keyPtr: number, keyLen: number, existedOut: number): Promise<number> {
       const kv = store(handle);
-      const existed = await ctx.wait(kv.delete(key(keyPtr, keyLen)));
-      ctx.memory.setU32(existedOut, existed ? 1 : 0);
-      return STATUS.OK;
+      return ctx.finish(kv.delete(key(keyPtr, keyLen)), (existed) => {
+        ctx.memory.setU32(existedOut, existed ? 1 : 0);
+        return STATUS.OK;
+      });
     },
 
-    async kv_exists(handle: number, keyPtr: number, keyLen: number, existsOut: number): Promise<number> {
+    kv_exists(handle: number, keyPtr: number, keyLen: number, existsOut: number): Promise<number> {
       const kv = store(handle);
-      const exists = await ctx.wait(kv.exists(key(keyPtr, keyLen)));
-      ctx.memory.setU32(existsOut, exists ? 1 : 0);
-      return STATUS.OK;
+      return ctx.finish(kv.exists(key(keyPtr, keyLen)), (exists) => {
+        ctx.memory.setU32(existsOut, exists ? 1 : 0);
+        return STATUS.OK;
+      });
     },
 
     async kv_list(
@@ -81,13 +84,16 @@ export function kvImports(ctx: AbiContext) {
       return ctx.giveBuffer(encodeStrings(page.keys, page.cursor ?? ''), bufOut, lenOut);
     },
 
-    async kv_increment(handle: number, keyPtr: number, keyLen: number, delta: bigint, valueOut: number): Promise<number> {
+    kv_increment(handle: number, keyPtr: number, keyLen: number, delta: bigint, valueOut: number): Promise<number> {
       const kv = store(handle);
-      const value = await ctx.wait(kv.increment(key(keyPtr, keyLen), delta));
-      ctx.memory.setU64(valueOut, value);
-      return STATUS.OK;
+      return ctx.finish(kv.increment(key(keyPtr, keyLen), delta), (value) => {
+        ctx.memory.setU64(valueOut, value);
+        return STATUS.OK;
+      });
     },
   };
 }
 
 export const kvAsyncImports = ['kv_open', 'kv_get', 'kv_set', 'kv_delete', 'kv_exists', 'kv_list', 'kv_increment'];
+/** Calls whose promise settles to a status by itself (ctx.finish): it rejects only to end the guest. */
+export const kvSettledImports = ['kv_get', 'kv_set', 'kv_delete', 'kv_exists', 'kv_increment'];

@@ -190,6 +190,13 @@ static int cmd_open(void) {
   OK(__wasi_fd_close(fd));
   OK(popen_(D, 0, "dir/..", 0, DIR_RIGHTS_ALL, 0, &fd));
   OK(__wasi_fd_close(fd));
+  // Only preopens have a prestat: another directory fd is EBADF / ENOTDIR (as wasmtime).
+  OK(popen_(D, 0, "dir", __WASI_OFLAGS_DIRECTORY, DIR_RIGHTS_ALL, 0, &fd));
+  EXPECT(__wasi_fd_prestat_get(fd, &(__wasi_prestat_t){0}), __WASI_ERRNO_BADF);
+  char pname[8];
+  EXPECT(__wasi_fd_prestat_dir_name(fd, (uint8_t *)pname, sizeof pname), __WASI_ERRNO_NOTDIR);
+  EXPECT(__wasi_fd_prestat_dir_name(77, (uint8_t *)pname, sizeof pname), __WASI_ERRNO_BADF);
+  OK(__wasi_fd_close(fd));
   EXPECT(popen_(D, 0, "file", __WASI_OFLAGS_DIRECTORY, FILE_RIGHTS, 0, &fd), __WASI_ERRNO_NOTDIR);
   EXPECT(popen_(D, 0, "file/", 0, FILE_RIGHTS, 0, &fd), __WASI_ERRNO_NOTDIR);
   EXPECT(popen_(D, 0, "file/x", 0, FILE_RIGHTS, 0, &fd), __WASI_ERRNO_NOTDIR);
@@ -353,7 +360,18 @@ static int cmd_rw(void) {
   EXPECT(__wasi_fd_pwrite(wo, &cv, 1, 0, &n), __WASI_ERRNO_NOTCAPABLE);
   EXPECT(__wasi_fd_sync(wo), __WASI_ERRNO_NOTCAPABLE);
   EXPECT(__wasi_fd_filestat_get(wo, &(__wasi_filestat_t){0}), __WASI_ERRNO_NOTCAPABLE);
+  EXPECT(__wasi_fd_datasync(wo), __WASI_ERRNO_NOTCAPABLE);
+  EXPECT(__wasi_fd_advise(wo, 0, 0, __WASI_ADVICE_NORMAL), __WASI_ERRNO_NOTCAPABLE);
+  EXPECT(__wasi_fd_fdstat_set_flags(wo, __WASI_FDFLAGS_APPEND), __WASI_ERRNO_NOTCAPABLE);
+  EXPECT(__wasi_fd_filestat_set_times(wo, 0, 0, __WASI_FSTFLAGS_MTIM_NOW), __WASI_ERRNO_NOTCAPABLE);
   OK(__wasi_fd_close(wo));
+  // pread needs FD_SEEK as well as FD_READ.
+  ro = MUST_OPEN(D, "f", 0, READ_RIGHTS, 0);
+  OK(__wasi_fd_fdstat_set_rights(ro, __WASI_RIGHTS_FD_READ, 0));
+  EXPECT(__wasi_fd_pread(ro, &pv, 1, 0, &n), __WASI_ERRNO_NOTCAPABLE);
+  OK(read_buf(ro, buf, 2, &n)); // plain reads still work
+  EXPECT(n, 2);
+  OK(__wasi_fd_close(ro));
 
   fd = MUST_OPEN(D, "f", 0, FILE_RIGHTS, 0);
   __wasi_filestat_t st;

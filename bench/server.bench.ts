@@ -68,7 +68,8 @@ function wrk(url: string, host?: string): WrkResult {
 async function api(base: string, method: string, path: string, body?: unknown, raw?: Uint8Array): Promise<unknown> {
   const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const r = await fetch(`${base}/api/v1${path}`, { method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+  const payload = raw ? new Uint8Array(raw) : body === undefined ? undefined : JSON.stringify(body);
+  const r = await fetch(`${base}/api/v1${path}`, { method, headers, body: payload });
   const text = await r.text();
   if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
   return JSON.parse(text);
@@ -81,6 +82,17 @@ async function startServer(port: number, dir: string): Promise<{ child: ChildPro
     stdio: 'ignore', env: { ...process.env, WAFT_ADMIN_TOKEN: TOKEN },
   });
   const base = `http://127.0.0.1:${port}`;
+  try {
+    await deploy(base, dir);
+  } catch (err) {
+    child.kill('SIGKILL');
+    rmSync(data, { recursive: true, force: true });
+    throw err;
+  }
+  return { child, data };
+}
+
+async function deploy(base: string, dir: string): Promise<void> {
   await waitFor(`${base}/healthz`);
   const wasm = readFileSync(join(dir, 'hello.wasm'));
   const sha256 = createHash('sha256').update(wasm).digest('hex');
@@ -89,12 +101,16 @@ async function startServer(port: number, dir: string): Promise<{ child: ChildPro
   await api(base, 'POST', '/apps/bench/versions', { manifest: readFileSync(join(dir, 'waft.toml'), 'utf8'), files: { 'hello.wasm': { sha256, size: wasm.byteLength } } });
   await api(base, 'POST', '/apps/bench/deployments', { version: 1 });
   await waitFor(`${base}/apps/bench/hello`);
-  return { child, data };
 }
 
 async function startUp(port: number, dir: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [join(repoRoot, 'bin/waft.js'), 'up', dir, '--listen', `127.0.0.1:${port}`, '--quiet'], { stdio: 'ignore' });
-  await waitFor(`http://127.0.0.1:${port}/hello`);
+  try {
+    await waitFor(`http://127.0.0.1:${port}/hello`);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
   return child;
 }
 

@@ -13,6 +13,7 @@ import { Sandbox, type SandboxOptions } from '../sandbox/pool.ts';
 import { createGateway, type Completed, type GatewayApp } from '../triggers/http/gateway.ts';
 import { Accounting, usageOutcome } from './accounting/accounting.ts';
 import { DEFAULT_RETENTION, startRetention, type RetentionOptions } from './accounting/retention.ts';
+import { SqliteWriter } from './accounting/sqlite-writer.ts';
 import { appRoutes } from './api/apps.ts';
 import { closeAfterReply, sendApiError, sendJson } from './api/http.ts';
 import { identityRoutes } from './api/identity.ts';
@@ -116,8 +117,14 @@ export async function startServer(opts: ServerOptions): Promise<WaftServer> {
     const metrics = new Metrics();
     closers.push(() => metrics.close());
     let lastStoreError = 0;
+    let writer: SqliteWriter | null = null;
+    if (storeKind === 'sqlite') {
+      writer = new SqliteWriter(join(dataDir, 'waft.db'));
+      closers.push(() => writer!.close());
+      await writer.ready();
+    }
     const accounting = new Accounting({
-      store,
+      store, sink: writer ?? undefined,
       onError: (what, err, lost) => {
         const now = Date.now();
         if (now - lastStoreError < 10_000) return;
@@ -320,6 +327,7 @@ export async function startServer(opts: ServerOptions): Promise<WaftServer> {
         server.closeAllConnections();
         await stopRetention();
         await accounting.close();
+        await writer?.close();
         await sandbox.close();
         metrics.close();
         await store.close();

@@ -43,6 +43,8 @@ export interface AccountingOptions {
   /** Called when a batch could not be written (the records are lost and counted). */
   onError: (what: 'logs' | 'usage', err: unknown, lost: number) => void;
   flushIntervalMs?: number;
+  /** Where batches go; by default the store itself (see sqlite-writer.ts for why not always). */
+  sink?: { appendLogs(items: NewLogEntry[]): Promise<void>; recordUsage(items: UsageRecord[]): Promise<void> };
 }
 
 export class Accounting {
@@ -54,14 +56,15 @@ export class Accounting {
   constructor(opts: AccountingOptions) {
     this.events.setMaxListeners(0);
     const intervalMs = opts.flushIntervalMs ?? 200;
+    const sink = opts.sink ?? { appendLogs: (items: NewLogEntry[]) => opts.store.logs.append(items), recordUsage: (items: UsageRecord[]) => opts.store.usage.record(items) };
     this.logs = new BatchWriter<NewLogEntry>({
-      write: (items) => opts.store.logs.append(items),
+      write: (items) => sink.appendLogs(items),
       intervalMs, batchSize: 5000, maxQueued: 200_000,
       onError: (err, lost) => opts.onError('logs', err, lost),
       onWritten: (items) => this.events.emit('written', new Set(items.map((e) => e.appId))),
     });
     this.usage = new BatchWriter<UsageRecord>({
-      write: (items) => opts.store.usage.record(items),
+      write: (items) => sink.recordUsage(items),
       intervalMs: Math.max(intervalMs, 1000), batchSize: 5000, maxQueued: 200_000,
       onError: (err, lost) => opts.onError('usage', err, lost),
     });

@@ -6,6 +6,8 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { procFdMode } from '../../src/wasi/resolve.ts';
 import { cGuest, clangMissing, repoRoot } from '../support/guests.ts';
 import { runWasi } from '../support/run-wasi.ts';
 import type { Preopen } from '../../src/wasi/types.ts';
@@ -147,4 +149,46 @@ test('the string-path walk (systems without /proc/self/fd) passes the same files
   assert.equal(count('skipped'), 1); // this test itself
   assert.equal(count('pass'), count('tests') - 1);
   assert.ok(count('pass') >= 16);
+});
+
+test('path escape by swapping a directory for a symlink while the guest walks through it (Linux fd walk)', async (t) => {
+  if (clangMissing()) return t.skip(clangMissing()!);
+  if (!procFdMode) return t.skip('the string walk used without /proc/self/fd is open to this race (see docs/wasi.md)');
+  const root = mkdtempSync(join(tmpdir(), 'waft-wasi-race-'));
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  let swapper: Worker | undefined;
+  try {
+    mkdirSync(join(root, 'outside'));
+    writeFileSync(join(root, 'outside', 'x'), 'OUTSIDE');
+    mkdirSync(join(root, 'sandbox', 'd'), { recursive: true });
+    writeFileSync(join(root, 'sandbox', 'd', 'x'), 'inside');
+    // Another thread keeps replacing sandbox/d by a symlink to ../outside and back.
+    swapper = new Worker(`
+      const { renameSync, symlinkSync, unlinkSync } = require('node:fs');
+      const { workerData: { dir, stop } } = require('node:worker_threads');
+      let swaps = 0;
+      while (Atomics.load(stop, 0) === 0) {
+        renameSync(dir + '/d', dir + '/d.real');
+        symlinkSync('../outside', dir + '/d');
+        unlinkSync(dir + '/d');
+        renameSync(dir + '/d.real', dir + '/d');
+        swaps++;
+      }
+      require('node:worker_threads').parentPort.postMessage(swaps);
+    `, { eval: true, workerData: { dir: join(root, 'sandbox'), stop } });
+    const swaps = new Promise<number>((resolve, reject) => { swapper!.once('message', resolve); swapper!.once('error', reject); });
+    const r = await runWasi(cGuest('wasi_escape')!, { args: ['wasi_escape', 'race', '20000'], preopens: [{ hostPath: join(root, 'sandbox'), guestPath: '/sandbox' }] });
+    Atomics.store(stop, 0, 1);
+    assert.ok((await swaps) > 0);
+    const m = /inside=(\d+) leaked=(\d+) perm=(\d+) noent=(\d+) other=(\d+)/.exec(r.stdout);
+    assert.ok(m, r.stdout);
+    const [inside, leaked, perm, noent] = m.slice(1).map(Number);
+    assert.equal(leaked, 0, r.stdout);
+    // Both states were seen, so the walk really raced with the swaps.
+    assert.ok(inside > 0 && perm + noent > 0, r.stdout);
+  } finally {
+    Atomics.store(stop, 0, 1);
+    await swapper?.terminate();
+    rmSync(root, { recursive: true, force: true });
+  }
 });

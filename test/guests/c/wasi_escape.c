@@ -272,6 +272,27 @@ static int cmd_inside_links(void) {
   return finish();
 }
 
+// Opens d/x over and over while the host swaps the directory d for a symlink out of the sandbox.
+static int cmd_race(int rounds) {
+  int inside = 0, leaked = 0, perm = 0, noent = 0, other = 0;
+  for (int i = 0; i < rounds; i++) {
+    __wasi_fd_t fd;
+    __wasi_errno_t e = popen_(D, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "d/x", 0, READ_RIGHTS, 0, &fd);
+    if (e == 0) {
+      char buf[16] = {0};
+      __wasi_size_t n;
+      read_buf(fd, buf, sizeof buf - 1, &n);
+      if (!strcmp(buf, "inside")) inside++;
+      else leaked++;
+      __wasi_fd_close(fd);
+    } else if (e == PERM) perm++;
+    else if (e == __WASI_ERRNO_NOENT) noent++;
+    else other++;
+  }
+  printf("inside=%d leaked=%d perm=%d noent=%d other=%d\n", inside, leaked, perm, noent, other);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
   const char *cmd = argv[1];
@@ -284,6 +305,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "readonly")) return cmd_readonly();
   if (!strcmp(cmd, "special-files")) return cmd_special_files();
   if (!strcmp(cmd, "inside-links")) return cmd_inside_links();
+  if (!strcmp(cmd, "race")) return cmd_race(atoi(argv[2]));
   printf("unknown command %s\n", cmd);
   return 2;
 }

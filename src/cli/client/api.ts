@@ -167,8 +167,10 @@ export class ApiClient {
         res = await this.send('GET', `/apps/${seg(app)}/logs/stream`, { query: q, headers, signal });
       } catch (err) {
         if (signal?.aborted) return;
-        // Errors the server sent (bad token, unknown app) are final; a lost server is retried.
-        if (!(err instanceof WaftError && err.code === 'WAFT_E_HTTP_UNREACHABLE') || ++failures > 30) throw err;
+        // Errors the server sent (bad token, unknown app) are final; a lost or restarting server
+        // (unreachable, or 503 while it stops or its database is away) is retried.
+        const transient = (err instanceof WaftError && err.code === 'WAFT_E_HTTP_UNREACHABLE') || (err instanceof ServerError && err.status === 503);
+        if (!transient || ++failures > 30) throw err;
         await sleep(Math.min(5_000, 250 * 2 ** Math.min(failures, 5)), signal);
         continue;
       }

@@ -31,7 +31,7 @@ export async function appView(main, { app: name, tab = 'versions' }) {
   header.append(h('p', { class: 'urls' },
     app.activeVersion ? [`Serving version ${app.activeVersion.number} at `, h('a', { href: app.urls.host, target: '_blank', rel: 'noopener' }, app.urls.host),
       ' and ', h('a', { href: app.urls.path, target: '_blank', rel: 'noopener' }, app.urls.path)]
-      : 'Not deployed yet: deploy a version with `waft deploy`.'));
+      : ['Not deployed yet: upload a version with ', h('code', null, 'waft deploy'), '.']));
   body.replaceChildren();
   const view = TABS.find(([id]) => id === tab)?.[2] ?? versionsTab;
   return view(body, app);

@@ -9,7 +9,8 @@ export function signIn(main, { reason, onSignedIn }) {
   const button = h('button', { type: 'submit', class: 'primary' }, 'Sign in');
   const form = h('form', { class: 'card narrow', 'aria-labelledby': 'signin-title' },
     h('h1', { id: 'signin-title' }, 'Sign in to waft'),
-    field('API token', input, 'A token such as waft_3q0f…: the admin token the server printed at first start, or one from `waft tokens create`. It is kept in this tab only.'),
+    field('API token', input, ['A token such as waft_3q0f…: the admin token the server printed at first start, or one from ',
+      h('code', null, 'waft tokens create'), '. It is kept in this tab only.']),
     errors,
     button,
   );

@@ -123,15 +123,30 @@ export function resolvePath(dir: DirEntry, guestPath: string, followLast: boolea
       // A directory in the middle of the path.
       if (stack.length >= MAX_DEPTH) fail(ERRNO.NAMETOOLONG);
       if (procFdMode) {
-        try {
-          const fd = openSync(`${cur.path}/${c}`, O_PATH | fsc.O_DIRECTORY | fsc.O_NOFOLLOW);
-          stack.push({ fd, path: `/proc/self/fd/${fd}`, real: `${cur.real}/${c}` });
-          continue;
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOTDIR' && (err as NodeJS.ErrnoException).code !== 'ELOOP') throw err;
+        // Open it as a directory without following; if that fails, see whether it is a symlink.
+        // A few tries, in case it changes between the two (a directory swapped in and out).
+        for (let tries = 0; ; tries++) {
+          try {
+            const fd = openSync(`${cur.path}/${c}`, O_PATH | fsc.O_DIRECTORY | fsc.O_NOFOLLOW);
+            stack.push({ fd, path: `/proc/self/fd/${fd}`, real: `${cur.real}/${c}` });
+            break;
+          } catch (err) {
+            const code = (err as NodeJS.ErrnoException).code;
+            if (code !== 'ENOTDIR' && code !== 'ELOOP') throw err;
+          }
+          const st = lstatSync(`${cur.path}/${c}`);
+          if (st.isSymbolicLink()) {
+            try {
+              expand(cur, c);
+              break;
+            } catch (err) {
+              // No longer a symlink (EINVAL from readlink): look again.
+              if ((err as NodeJS.ErrnoException).code !== 'EINVAL' || tries >= 3) throw err;
+              continue;
+            }
+          }
+          if (!st.isDirectory() || tries >= 3) fail(ERRNO.NOTDIR);
         }
-        if (lstatSync(`${cur.path}/${c}`).isSymbolicLink()) expand(cur, c);
-        else fail(ERRNO.NOTDIR);
       } else {
         const st = lstatSync(`${cur.path}/${c}`);
         if (st.isSymbolicLink()) expand(cur, c);

@@ -146,8 +146,8 @@ test('the string-path walk (systems without /proc/self/fd) passes the same files
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const count = (what: string): number => Number(new RegExp(`^# ${what} (\\d+)$`, 'm').exec(r.stdout)?.[1]);
   assert.equal(count('fail'), 0);
-  assert.equal(count('skipped'), 1); // this test itself
-  assert.equal(count('pass'), count('tests') - 1);
+  assert.equal(count('skipped'), 2); // this test itself, and the race the string walk is open to
+  assert.equal(count('pass'), count('tests') - 2);
   assert.ok(count('pass') >= 16);
 });
 

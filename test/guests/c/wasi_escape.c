@@ -287,7 +287,7 @@ static int cmd_race(int rounds) {
       __wasi_fd_close(fd);
     } else if (e == PERM) perm++;
     else if (e == __WASI_ERRNO_NOENT) noent++;
-    else other++;
+    else { other++; if (other < 5) printf("other errno %d\n", e); }
   }
   printf("inside=%d leaked=%d perm=%d noent=%d other=%d\n", inside, leaked, perm, noent, other);
   return 0;

@@ -8,8 +8,8 @@ import { abiFunctionNames, grantKey, STATUS } from '../../../src/capabilities/ab
 import type { Sandbox } from '../../../src/sandbox/pool.ts';
 import { compileModule, type CompiledModule } from '../../../src/wasm/cache.ts';
 import { readModuleFile } from '../../../src/wasm/load.ts';
-import { repoRoot, watGuest } from '../../support/guests.ts';
-import { capabilitySandbox, makeGrant } from './support.ts';
+import { clangMissing, repoRoot, watGuest } from '../../support/guests.ts';
+import { capabilitySandbox, cModule, makeGrant } from './support.ts';
 
 let sandbox: Sandbox;
 before(() => { sandbox = capabilitySandbox(); });
@@ -59,4 +59,21 @@ test('docs/abi.md lists exactly the functions the host provides', () => {
   const documented = [...table.matchAll(/^\| `(\w+)` \| `\(/gm)].map((m) => m[1]).sort();
   assert.deepEqual(documented, abiFunctionNames().sort());
   for (const name of documented) assert.match(doc, new RegExp(`^### \`${name}\\(`, 'm'), `${name} has its own section`);
+});
+
+test('a worker keeps each grant by its key: the key, not the message, says which grant a run has', async (t) => {
+  const m = await cModule('cap_script');
+  if (!m) return t.skip(clangMissing()!);
+  const one = capabilitySandbox({ minWorkers: 1, maxWorkers: 1 });
+  const denied = async (grant: { key: string; value: unknown }) =>
+    new TextDecoder().decode((await one.run({ module: m, stdin: new TextEncoder().encode('open nope\n'), grant })).stdout);
+  try {
+    const first = makeGrant({ function: 'first' });
+    const second = makeGrant({ function: 'second' });
+    assert.match(await denied({ key: 'same-key', value: first }), /function "first" was denied/);
+    assert.match(await denied({ key: 'same-key', value: second }), /function "first" was denied/, 'a grant is sent to a worker once per key');
+    assert.match(await denied({ key: grantKey(second), value: second }), /function "second" was denied/);
+  } finally {
+    await one.close();
+  }
 });

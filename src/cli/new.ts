@@ -1,5 +1,5 @@
 import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'smol-toml';
 import { WaftError } from '../errors.ts';
@@ -8,6 +8,8 @@ import { parseArgs, str } from './args.ts';
 
 /** templates/NAME/template.toml describes a template; templates/NAME/content/ is copied. */
 export const templatesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../templates');
+/** The guest SDKs that ship with waft; a template's `[sdk]` copies one into the app. */
+export const sdkDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../sdk');
 export const defaultTemplate = 'c';
 const placeholder = /\{\{app-name\}\}/g;
 /** Files stored under another name, so that git and npm leave them alone inside templates/. */
@@ -71,6 +73,19 @@ export async function newApp(opts: NewAppOptions): Promise<NewAppResult> {
 
   const content = join(templatesDir, template, 'content');
   const files: string[] = [];
+  // The SDK goes in as it is (no placeholders), so the app builds without waft's checkout.
+  const sdk = await templateSdk(template);
+  if (sdk) {
+    const from = join(sdkDir, sdk.from);
+    for (const source of await walk(from)) {
+      if (basename(source) === 'README.md') continue;
+      const rel = join(sdk.into, relative(from, source));
+      const target = join(dir, rel);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, await readFile(source), { flag: 'wx' });
+      files.push(rel);
+    }
+  }
   for (const source of await walk(content)) {
     const rel = relative(content, source).split('/').map((part) => renames[part] ?? part).join('/');
     const target = join(dir, rel);
@@ -82,6 +97,21 @@ export async function newApp(opts: NewAppOptions): Promise<NewAppResult> {
     files.push(rel);
   }
   return { dir, template, files: files.sort() };
+}
+
+/**
+ * `[sdk]` in template.toml: `from`, a directory under sdk/, is copied into the app's `into`
+ * (README.md files left out).
+ */
+async function templateSdk(template: string): Promise<{ from: string; into: string } | null> {
+  const meta = parse(await readFile(join(templatesDir, template, 'template.toml'), 'utf8'));
+  const sdk = meta.sdk as { from?: unknown; into?: unknown } | undefined;
+  if (sdk === undefined) return null;
+  const ok = (v: unknown): v is string => typeof v === 'string' && v !== '' && !isAbsolute(v) && !v.split('/').includes('..');
+  if (!ok(sdk.from) || !ok(sdk.into)) {
+    throw new WaftError('WAFT_E_INTERNAL', `templates/${template}/template.toml: [sdk] needs from (a directory under sdk/) and into (a directory in the app), both relative`);
+  }
+  return { from: sdk.from, into: sdk.into };
 }
 
 /** Makes sure dir exists and is empty. */

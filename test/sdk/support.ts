@@ -95,7 +95,8 @@ export function rustSdkGuest(source: string): string {
 
 /**
  * The other way docs/sdk.md gives: the SDK's source included as a module
- * (`#[path = ".../sdk/rust/src/lib.rs"] mod waft;`) and one rustc call.
+ * (`#[path = ".../sdk/rust/src/lib.rs"] mod waft;`) and one rustc call — without --edition,
+ * as the rust template's build.sh runs it, so the SDK must compile as edition 2015 too.
  */
 export function rustSdkModuleGuest(source: string): string {
   const sdk = filesUnder(join(sdkDir, 'rust/src'), '.rs');
@@ -105,7 +106,7 @@ export function rustSdkModuleGuest(source: string): string {
     try {
       const main = join(dir, 'main.rs');
       writeFileSync(main, `#[allow(dead_code)]\n#[path = ${JSON.stringify(join(sdkDir, 'rust/src/lib.rs'))}]\nmod waft;\ninclude!(${JSON.stringify(source)});\n`);
-      execFileSync(path, ['--edition', '2021', '--target', target, '-O', '-C', 'strip=debuginfo', '-D', 'warnings', main, '-o', out], { stdio: 'pipe' });
+      execFileSync(path, ['--target', target, '-O', '-C', 'strip=debuginfo', '-D', 'warnings', main, '-o', out], { stdio: 'pipe' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -25,10 +25,10 @@ mod request;
 mod response;
 pub mod variables;
 
-pub use buffer::{Buffer, CHUNK_SIZE};
-pub use error::{last_error, Error, ErrorKind, Result};
-pub use request::{form_decode, Request};
-pub use response::Response;
+pub use self::buffer::{Buffer, CHUNK_SIZE};
+pub use self::error::{last_error, Error, ErrorKind, Result};
+pub use self::request::{form_decode, Request};
+pub use self::response::Response;
 
 /// The ABI version this SDK is written for.
 pub const ABI_VERSION: i32 = 1;

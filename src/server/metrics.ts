@@ -69,7 +69,7 @@ export class Metrics {
     const k = `${app}\0${fn}`;
     let text = this.#labelCache.get(k);
     if (text === undefined) {
-      text = labels({ app, function: fn });
+      text = fn === '\0app' ? labels({ app }) : labels({ app, function: fn });
       if (this.#labelCache.size < 100_000) this.#labelCache.set(k, text);
     }
     return text;
@@ -77,11 +77,17 @@ export class Metrics {
 
   request(s: RequestSample): void {
     const fn = s.function ?? '';
-    this.#requests.add(labels({ app: s.app, function: fn, status: String(s.status), outcome: s.outcome }));
+    const k = `${s.app}\0${fn}\0${s.status}\0${s.outcome}`;
+    let requestKey = this.#labelCache.get(k);
+    if (requestKey === undefined) {
+      requestKey = labels({ app: s.app, function: fn, status: String(s.status), outcome: s.outcome });
+      if (this.#labelCache.size < 100_000) this.#labelCache.set(k, requestKey);
+    }
+    this.#requests.add(requestKey);
     const key = this.#key(s.app, fn);
     if (s.wallMs !== null) this.#duration.observe(key, s.wallMs / 1000);
     if (s.cpuMs !== null) this.#cpu.add(key, s.cpuMs / 1000);
-    const appKey = labels({ app: s.app });
+    const appKey = this.#key(s.app, '\0app');
     if (s.bytesIn) this.#bytesIn.add(appKey, s.bytesIn);
     if (s.bytesOut) this.#bytesOut.add(appKey, s.bytesOut);
   }

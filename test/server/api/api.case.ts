@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { appRoutes } from '../../../src/server/api/apps.ts';
 import { invokeRoutes } from '../../../src/server/api/invoke.ts';
@@ -209,7 +210,7 @@ export function apiSuite(backend: Backend): void {
         await gate;
         yield Buffer.from('second half');
       }
-      const pending = request(`${t.url}/io`, { method: 'POST', headers: { host: `flight.localhost:${t.port}` }, body: slowBody() });
+      const pending = request(`${t.url}/io`, { method: 'POST', headers: { host: `flight.localhost:${t.port}` }, body: Readable.from(slowBody()) });
       while (t.server.ctx.gateway.inFlight === 0) await new Promise((r) => setImmediate(r));
 
       const deployed = await call(t.url, 'POST', '/api/v1/apps/flight/deployments', { token: user.token, body: { version: 2 } });
@@ -515,7 +516,7 @@ export function apiSuite(backend: Backend): void {
       async function* chunks() {
         for (let i = 0; i < 10; i++) yield big.subarray(i * 61440, (i + 1) * 61440);
       }
-      const streamed = await request(`${t.url}/api/v1/apps/target/blobs/${sha256(big)}`, { method: 'PUT', headers: { authorization: `Bearer ${user.token}` }, body: chunks() })
+      const streamed = await request(`${t.url}/api/v1/apps/target/blobs/${sha256(big)}`, { method: 'PUT', headers: { authorization: `Bearer ${user.token}` }, body: Readable.from(chunks()) })
         .then(async (r) => ({ status: r.statusCode, body: await r.body.json() as any }), (err: Error) => ({ status: 0, body: err.message }));
       if (streamed.status !== 0) {
         assert.equal(streamed.status, 413);

@@ -13,6 +13,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
+import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { cGuest, clangMissing } from '../../support/guests.ts';
 import { createTestDatabase, type TestDatabase } from '../store/pg.ts';
@@ -24,7 +25,7 @@ const skipC = clangMissing();
 async function call(base: string, method: string, path: string, body?: unknown, raw?: Uint8Array | AsyncIterable<Uint8Array>) {
   const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const r = await request(`${base}/api/v1${path}`, { method: method as 'GET', headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+  const r = await request(`${base}/api/v1${path}`, { method: method as 'GET', headers, body: raw === undefined ? (body === undefined ? undefined : JSON.stringify(body)) : raw instanceof Uint8Array ? raw : Readable.from(raw) });
   const text = await r.body.text();
   return { status: r.statusCode, body: text ? JSON.parse(text) : null, text };
 }

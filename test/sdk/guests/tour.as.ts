@@ -79,6 +79,11 @@ function kvRoute(name: string): Response {
   store.setString("clé", "värde");
   o.line("get.unicode", orNone(store.getString("clé").value));
 
+  // One byte over the default max_value_bytes.
+  o.err("set.toolarge", store.set("huge", new Uint8Array(1024 * 1024 + 1)));
+  const emptyKey = store.get("");
+  o.line("get.emptykey", emptyKey.ok ? "ok" : emptyKey.error!.name);
+
   store.delete("n");
   o.line("incr", store.increment("n", 5).value.toString());
   o.line("incr.neg", store.increment("n", -2).value.toString());

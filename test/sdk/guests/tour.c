@@ -102,6 +102,12 @@ static void kv_route(const char *store_name) {
   line("get.unicode", st == WAFT_OK ? (const char *)value.data : waft_status_name(st));
   if (st == WAFT_OK) waft_bytes_free(&value);
 
+  size_t huge_len = 1024 * 1024 + 1; /* one byte over the default max_value_bytes */
+  uint8_t *huge = calloc(huge_len, 1);
+  status_line("set.toolarge", waft_kv_set(store, "huge", huge, huge_len, 0));
+  free(huge);
+  status_line("get.emptykey", waft_kv_get(store, "", &value));
+
   waft_kv_delete(store, "n", NULL);
   int64_t n = 0;
   waft_kv_increment(store, "n", 5, &n);

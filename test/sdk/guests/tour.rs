@@ -77,6 +77,10 @@ fn kv_route(name: &str) -> Response {
     store.set("clé", "värde").unwrap();
     o.line("get.unicode", store.get_string("clé").unwrap().unwrap_or_default());
 
+    // One byte over the default max_value_bytes.
+    o.status("set.toolarge", &store.set("huge", vec![0u8; 1024 * 1024 + 1]));
+    o.status("get.emptykey", &store.get(""));
+
     store.delete("n").unwrap();
     o.line("incr", store.increment("n", 5).unwrap());
     o.line("incr.neg", store.increment("n", -2).unwrap());

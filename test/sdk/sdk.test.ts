@@ -13,7 +13,7 @@ import { serveApp, writeApp, type TestApp } from '../support/app.ts';
 import { freePort, redisUnreachable, REDIS_URL } from '../support/servers.ts';
 import { watToWasm } from '../../src/wasm/wat.ts';
 import { repoRoot } from '../support/guests.ts';
-import { ascMissing, asSdkGuest, cMissing, cSdkGuest, guestsDir, rustMissing, rustSdkGuest, rustSdkModuleGuest } from './support.ts';
+import { ascMissing, asSdkGuest, asSdkPackageGuest, cMissing, cSdkGuest, guestsDir, rustMissing, rustSdkGuest, rustSdkModuleGuest } from './support.ts';
 
 interface Sdk {
   name: string;
@@ -34,6 +34,10 @@ const sdks: Sdk[] = [
   {
     name: 'AssemblyScript (--runtime stub)', tag: 'assemblyscript', missing: ascMissing,
     build: () => asSdkGuest(join(guestsDir, 'tour.as.ts'), ['--runtime', 'stub']),
+  },
+  {
+    name: 'AssemblyScript (npm package waft-sdk)', tag: 'assemblyscript', missing: ascMissing,
+    build: () => asSdkPackageGuest(join(guestsDir, 'tour.as.ts')),
   },
 ];
 

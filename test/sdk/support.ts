@@ -2,7 +2,7 @@
 // source hash, into node_modules/.cache/waft-guests (like test/support/guests.ts).
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clangMissing, repoRoot } from '../support/guests.ts';
@@ -87,6 +87,28 @@ export function rustSdkGuest(source: string): string {
       const rlib = join(dir, 'libwaft.rlib');
       execFileSync(path, ['--edition', '2021', '--crate-type', 'rlib', '--crate-name', 'waft', '--target', target, '-O', '-D', 'warnings', join(sdkDir, 'rust/src/lib.rs'), '-o', rlib], { stdio: 'pipe' });
       execFileSync(path, ['--edition', '2021', '--target', target, '-O', '-C', 'strip=debuginfo', '-D', 'warnings', '--extern', `waft=${rlib}`, source, '-o', out], { stdio: 'pipe' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+/**
+ * The AssemblyScript SDK as an npm package: node_modules/waft-sdk (a copy of
+ * sdk/assemblyscript), imported as "waft-sdk/assembly" instead of by its path.
+ */
+export function asSdkPackageGuest(source: string): string {
+  const sdk = filesUnder(join(sdkDir, 'assemblyscript'), '');
+  return cached('sdk-as-pkg', [source, ...sdk], (out) => {
+    const dir = mkdtempSync(join(tmpdir(), 'waft-as-pkg-'));
+    try {
+      cpSync(join(sdkDir, 'assemblyscript'), join(dir, 'node_modules/waft-sdk'), { recursive: true });
+      const text = readFileSync(source, 'utf8');
+      const patched = text.replace('"../../../sdk/assemblyscript/assembly/index"', '"waft-sdk/assembly"');
+      if (patched === text) throw new Error(`${source} does not import the SDK by its repository path`);
+      mkdirSync(join(dir, 'assembly'));
+      writeFileSync(join(dir, 'assembly/index.ts'), patched);
+      execFileSync(asc, ['assembly/index.ts', '-o', out, '-O', '--use', 'abort=waft_abort'], { stdio: 'pipe', cwd: dir });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

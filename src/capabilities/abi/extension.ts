@@ -10,14 +10,6 @@ import { ABI_MODULE, capabilityImports } from './imports.ts';
 
 const backends = new WorkerBackends();
 
-// OutboundHttp destroys a response body that it stops reading early (over max_response_body),
-// and undici then emits an 'error' (UND_ERR_ABORTED) that nothing listens to. That abort is
-// expected, and it must not take down the worker and every guest running on it. Anything else
-// still ends the worker, as before.
-process.on('uncaughtException', (err) => {
-  if ((err as { code?: unknown } | null)?.code === 'UND_ERR_ABORTED') return;
-  throw err;
-});
 // One Redactor per grant: a worker keeps its grants, and each run of a function reuses it.
 const redactors = new WeakMap<object, Redactor>();
 

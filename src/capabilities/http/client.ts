@@ -312,6 +312,9 @@ async function* cappedResponseBody(
     throw toWaftError(err, url, signal);
   } finally {
     // Ends early (cap, error, or the reader stopped): drop the connection rather than drain it.
+    // Destroying the body makes undici emit an abort error; it is expected, so it is listened to
+    // here, or it would surface as an uncaught exception and end the worker thread.
+    (body as { on?: (event: 'error', fn: () => void) => unknown }).on?.('error', () => {});
     body.destroy();
   }
 }

@@ -31,6 +31,8 @@ export interface ServerContext {
   blobs: BlobStore;
   receipts: Receipts;
   dirs: VersionDirs;
+  /** DATA/apps: per-app state that outlives versions (key-value data). */
+  appsDir: string;
   runtime: AppRuntime;
   accounting: Accounting;
   metrics: Metrics;

@@ -4,9 +4,10 @@
 // assignment). A request reads the pointer once, when it starts, and keeps that version to the
 // end, so requests in flight finish on the version they started on and none sees a mix.
 import { WaftError } from '../errors.ts';
-import { loadApp, type LoadedApp } from '../host/app.ts';
+import { loadApp, resolveAppVariables, type AppCapabilities, type LoadedApp } from '../host/app.ts';
 import type { Logger } from '../host/logger.ts';
-import { manifestFileName, parseManifest } from '../manifest/index.ts';
+import { defaultRuntimeConfig, manifestFileName, parseManifest } from '../manifest/index.ts';
+import type { AppManifest } from '../manifest/types.ts';
 import { ModuleCache } from '../wasm/cache.ts';
 import type { BlobStore } from './artifacts/blobs.ts';
 import { ensureVersionDir, scrubPaths, type VersionDirs } from './bundle/stage.ts';
@@ -37,6 +38,8 @@ export interface RuntimeOptions {
   store: Store;
   blobs: BlobStore;
   dirs: VersionDirs;
+  /** Per-app state that outlives versions (the default key-value store) lives under here. */
+  appsDir: string;
   logger: Logger;
   /** Test hook: called at named points of a deploy (the crash test kills the server there). */
   onStep?: (step: string) => void;
@@ -133,12 +136,26 @@ export class AppRuntime {
     const dir = await ensureVersionDir(dirs, blobs, version);
     try {
       const manifest = parseManifest(version.manifest, join(dir, manifestFileName));
-      const loaded = await loadApp(manifest, this.cache, previous ?? undefined);
+      const loaded = await loadApp(manifest, this.cache, previous ?? undefined, await this.capabilities(version.appId, manifest));
       // The server's app name, which may differ from [app] name in waft.toml.
       return Object.assign(loaded, { name: appName, appId: version.appId, versionId: version.id, versionNumber: version.number });
     } catch (err) {
       throw scrubPaths(err, dir);
     }
+  }
+
+  /**
+   * What an app's functions get on this server: the default key-value store in the app's own
+   * directory (so its data outlives versions, and no app shares another's), the default
+   * outbound limits, and the variables' defaults. The server's environment is never read: one
+   * user's app must not see what the operator set for the server.
+   */
+  async capabilities(appId: string, manifest: AppManifest): Promise<AppCapabilities> {
+    if (!/^[A-Za-z0-9_-]{1,100}$/.test(appId)) throw new WaftError('WAFT_E_INTERNAL', `bad app id ${appId}`);
+    return {
+      runtime: defaultRuntimeConfig(join(this.#opts.appsDir, appId)),
+      variables: await resolveAppVariables(manifest, { env: {}, envFile: null }),
+    };
   }
 
   #evict(): void {

@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve as resolvePath } from 'node:path';
+import { abiExtension } from '../capabilities/abi/index.ts';
 import { WaftError } from '../errors.ts';
 import type { Logger } from '../host/logger.ts';
 import { Sandbox, type SandboxOptions } from '../sandbox/pool.ts';
@@ -110,9 +111,10 @@ export async function startServer(opts: ServerOptions): Promise<WaftServer> {
     const dirs = versionDirs(dataDir);
     await clearStaging(dirs);
     const boot = await bootstrapAdmin(store, opts.adminToken);
-    const runtime = new AppRuntime({ store, blobs, dirs, logger, onStep: opts.onStep });
+    const appsDir = join(dataDir, 'apps');
+    const runtime = new AppRuntime({ store, blobs, dirs, appsDir, logger, onStep: opts.onStep });
     await runtime.start();
-    const sandbox = new Sandbox(opts.sandbox);
+    const sandbox = new Sandbox({ extension: abiExtension, ...opts.sandbox });
     closers.push(() => sandbox.close());
     const metrics = new Metrics();
     closers.push(() => metrics.close());
@@ -171,7 +173,7 @@ export async function startServer(opts: ServerOptions): Promise<WaftServer> {
     });
 
     const ctx: ServerContext = {
-      store, storeKind, blobs, receipts, dirs, runtime, accounting, metrics, gateway, logger, limits, domain,
+      store, storeKind, blobs, receipts, dirs, appsDir, runtime, accounting, metrics, gateway, logger, limits, domain,
       metricsPublic: opts.metricsPublic ?? false, address: { host: opts.host, port: opts.port }, streams: new Set(), stopping: false,
       onStep: opts.onStep,
     };

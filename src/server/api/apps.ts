@@ -1,5 +1,6 @@
 // Apps, their blobs, versions and deployments.
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { WaftError } from '../../errors.ts';
 import { loadApp } from '../../host/app.ts';
 import { publishVersion } from '../artifacts/publish.ts';
@@ -75,6 +76,7 @@ export const appRoutes: ApiRoute[] = [
       });
       await ctx.receipts.removeApp(app.id);
       for (const v of versions) await removeVersionDir(ctx.dirs, v.id);
+      await rm(join(ctx.appsDir, app.id), { recursive: true, force: true });
       ctx.logger.info(`App "${app.name}" deleted by "${caller(r).name}"`, { app: app.name });
       sendJson(r.res, 200, { deleted: true });
     },
@@ -158,7 +160,7 @@ export const appRoutes: ApiRoute[] = [
         try {
           const manifest = checkManifestAgainstBundle(body.manifest, staged, new Set(entries.map(([p]) => p)));
           await stageFiles(staged, ctx.blobs, body.manifest, entries);
-          await loadApp(manifest, ctx.runtime.cache);
+          await loadApp(manifest, ctx.runtime.cache, undefined, await ctx.runtime.capabilities(app.id, manifest));
         } catch (err) {
           throw scrubPaths(err, staged);
         }

@@ -224,6 +224,35 @@ export function apiSuite(backend: Backend): void {
       assert.equal(await old.body.text(), 'first half, second half', 'the request in flight finished on version 1 (the echo)');
     });
 
+    test('key-value data belongs to the app: it outlives versions and no other app sees it', async (tc) => {
+      if (h.skip) return tc.skip(h.skip);
+      const t = h.t!;
+      const u = await makeUser(t.url, 'counter');
+      const counter = cGuest('cap_counter')!;
+      const kv = (app: string, who: string) => manifest(app, { count: { source: 'c.wasm', route: '/count', env: { WHO: who }, extra: 'key_value_stores = ["default"]' } });
+      for (const app of ['count-a', 'count-b']) {
+        await call(t.url, 'POST', '/api/v1/apps', { token: u.token, body: { name: app } });
+        const v = await uploadVersion(t.url, u.token, app, kv(app, 'v1'), [file('c.wasm', counter)]);
+        assert.equal(v.status, 201, v.text);
+        await call(t.url, 'POST', `/api/v1/apps/${app}/deployments`, { token: u.token, body: { version: 1 } });
+      }
+      assert.equal((await hit(t, 'count-a', '/count')).text, 'hits 1\n');
+      assert.equal((await hit(t, 'count-a', '/count')).text, 'hits 2\n');
+      const v2 = await uploadVersion(t.url, u.token, 'count-a', kv('count-a', 'v2'), [file('c.wasm', counter)]);
+      await call(t.url, 'POST', '/api/v1/apps/count-a/deployments', { token: u.token, body: { version: v2.body.version.number } });
+      assert.equal((await hit(t, 'count-a', '/count')).text, 'hits 3\n', 'version 2 sees what version 1 stored');
+      assert.equal((await hit(t, 'count-b', '/count')).text, 'hits 1\n', 'another app has its own store');
+
+      // What the server cannot provide is refused at upload, at the line that asks for it.
+      const store = await uploadVersion(t.url, u.token, 'count-a', manifest('count-a', { count: { source: 'c.wasm', route: '/count', extra: 'key_value_stores = ["cache"]' } }), [file('c.wasm', counter)]);
+      assert.equal(store.status, 422);
+      assert.equal(store.body.error.code, 'WAFT_E_MANIFEST_STORE');
+      assert.match(store.body.error.message, /^waft\.toml:\d+:\d+: function "count" uses key-value store "cache"/);
+      const required = await uploadVersion(t.url, u.token, 'count-a', `${manifest('count-a', { count: { source: 'c.wasm', route: '/count' } })}\n[variables]\napi_key = { required = true }\n`, [file('c.wasm', counter)]);
+      assert.equal(required.status, 422, required.text);
+      assert.equal(required.body.error.code, 'WAFT_E_VARIABLE_MISSING');
+    });
+
     test('tokens: create with scopes and expiry, list, revoke; expired and revoked tokens are refused', async (tc) => {
       if (h.skip) return tc.skip(h.skip);
       const t = h.t!;

@@ -67,6 +67,7 @@ export interface WaftServer {
   stop(graceMs: number): Promise<boolean>;
 }
 
+const PATH_BASED_CSP = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads';
 const APP_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const TARGET = Symbol('waft.app');
 
@@ -262,6 +263,11 @@ export async function startServer(opts: ServerOptions): Promise<WaftServer> {
         // the same under `waft up`, at <app>.<domain> and here.
         req.url = rest;
         (req as unknown as Record<symbol, AppTarget>)[TARGET] = { name, path: rest };
+        // Path-based replies share the origin of the API and the dashboard: a page of some app
+        // must not be able to read what the dashboard keeps (its token) or act as it. The CSP
+        // sandbox gives such pages an opaque origin; an app that needs its own origin for pages
+        // is served at <app>.<domain>.
+        res.setHeader('content-security-policy', PATH_BASED_CSP);
         gateway.handle(req, res);
         return;
       }

@@ -99,6 +99,9 @@ export function apiSuite(backend: Backend): void {
       // The function sees the same request either way: the /apps/<app> prefix is not part of it.
       assert.match(byPath.text, /^argv\[0\]=\/hi$/m);
       assert.match(byPath.text, /^SCRIPT_NAME=\/hi$/m);
+      // Path-based pages share the dashboard's origin, so they get an opaque one.
+      assert.match(String(byPath.headers['content-security-policy']), /^sandbox /);
+      assert.equal(byHost.headers['content-security-policy'], undefined);
 
       const invoked = await call(t.url, 'POST', '/api/v1/apps/greeter/invoke', {
         token: alice.token, body: { function: 'hi', method: 'POST', headers: { 'x-probe': 'yes' }, body: 'payload' },

@@ -89,7 +89,6 @@ interface Job {
   handle: WorkerHandle;
   slot: number;
   startedAt: number;
-  dispatchedAt: number;
   deadline: NodeJS.Timeout | undefined;
   grace: NodeJS.Timeout | undefined;
   stopping: ErrorData | null;
@@ -103,6 +102,8 @@ interface Job {
 }
 
 const SLOTS = 16384;
+/** Start times cross threads as ms since this moment (each thread's performance.now() has its own origin). */
+const TIME_BASE = Date.now();
 
 const WORKER_URL = new URL('./worker.ts', import.meta.url);
 
@@ -111,6 +112,9 @@ class WorkerHandle {
   readonly interrupt = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
   readonly flags = new Int32Array(this.interrupt.buffer);
   readonly claims = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
+  /** When the worker started each slot's run, in ms since TIME_BASE (written by the worker). */
+  readonly starts = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
+  booted = false;
   readonly jobs = new Map<number, Job>();
   readonly modules = new Set<string>();
   readonly grants = new Set<string>();
@@ -129,7 +133,7 @@ class WorkerHandle {
   readonly ready = new Promise<void>((resolve) => { this.#ready = resolve; });
 
   constructor(extension: string | undefined) {
-    this.worker = new Worker(WORKER_URL, { workerData: { interrupt: this.interrupt, claims: this.claims, extension } });
+    this.worker = new Worker(WORKER_URL, { workerData: { interrupt: this.interrupt, claims: this.claims, starts: this.starts, timeBase: TIME_BASE, extension } });
   }
 
   /** Lets the worker release what its extension holds (up to waitMs), then terminates it. */
@@ -150,6 +154,7 @@ class WorkerHandle {
   }
 
   onReady(): void {
+    this.booted = true;
     this.#ready();
   }
 
@@ -165,9 +170,10 @@ class WorkerHandle {
    * Busy with one guest for longer than `ms`: it holds a started run that old. A worker whose runs
    * are all waiting to start (it is booting, or just got them) is not stuck.
    */
-  stuck(now: number, ms: number): boolean {
+  stuck(ms: number): boolean {
+    const now = Date.now() - TIME_BASE;
     for (const job of this.jobs.values()) {
-      if (now - job.dispatchedAt > ms && Atomics.load(this.claims, job.slot) === STARTED) return true;
+      if (Atomics.load(this.claims, job.slot) === STARTED && now - Atomics.load(this.starts, job.slot) > ms) return true;
     }
     return false;
   }
@@ -231,7 +237,7 @@ export class Sandbox {
     ];
     return new Promise<RunResult>((resolve) => {
       const job: Job = {
-        id, tuple, profile, opts, limits, handle: undefined as unknown as WorkerHandle, slot: 0, startedAt: performance.now(), dispatchedAt: 0,
+        id, tuple, profile, opts, limits, handle: undefined as unknown as WorkerHandle, slot: 0, startedAt: performance.now(),
         deadline: Number.isFinite(limits.timeoutMs)
           ? setTimeout(() => this.#stop(job, timeoutError(limits.timeoutMs)), limits.timeoutMs)
           : undefined,
@@ -274,7 +280,6 @@ export class Sandbox {
     const { tuple, profile } = job;
     job.handle = handle;
     job.slot = tuple[2] = handle.takeSlot();
-    job.dispatchedAt = performance.now();
     if (handle.profiles.has(profile.id)) tuple.length = 7;
     else tuple[7] = this.#profileData(handle, profile);
     handle.jobs.set(job.id, job);
@@ -307,9 +312,8 @@ export class Sandbox {
   // Take back the ones it has not started and run them elsewhere.
   #rescue(): void {
     if (this.#jobs.size <= this.#workers.length) return;
-    const now = performance.now();
     for (const h of [...this.#workers]) {
-      if (h.jobs.size < 2 || !h.stuck(now, this.#spillAfterMs)) continue;
+      if (h.jobs.size < 2 || !h.stuck(this.#spillAfterMs)) continue;
       for (const job of [...h.jobs.values()]) {
         if (job.stopping || Atomics.compareExchange(h.claims, job.slot, UNCLAIMED, STOLEN) !== UNCLAIMED) continue;
         h.jobs.delete(job.id);
@@ -350,16 +354,28 @@ export class Sandbox {
   // guest for longer than spillAfterMs may be held by a runaway, so new work goes elsewhere, to a
   // new worker if need be: a loop in one function never queues the others behind it.
   #pick(): WorkerHandle {
-    const now = performance.now();
     let best: WorkerHandle | undefined;
+    let stuck = 0;
+    let booting = false;
     for (const h of this.#workers) {
+      if (!h.booted) {
+        booting = true;
+        continue;
+      }
       if (h.jobs.size === 0) return h;
-      if (h.stuck(now, this.#spillAfterMs)) continue;
+      if (h.stuck(this.#spillAfterMs)) {
+        stuck++;
+        continue;
+      }
       if (!best || h.jobs.size < best.jobs.size) best = h;
     }
     if (best) return best;
-    if (this.#workers.length < this.#max) return this.#spawn();
-    return this.#workers.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
+    // Every booted worker is held by a long guest. Start another, but do not queue work behind
+    // its boot: the rescue moves waiting jobs to it once it is up.
+    if (stuck > 0 && !booting && this.#workers.length < this.#max) this.#spawn();
+    const ready = this.#workers.filter((h) => h.booted);
+    const pool = ready.length > 0 ? ready : this.#workers;
+    return pool.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
   }
 
   #retireIdle(): void {

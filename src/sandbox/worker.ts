@@ -14,6 +14,8 @@ const port = parentPort!;
 const interrupt: WebAssembly.Memory = workerData.interrupt;
 const flags = new Int32Array(interrupt.buffer);
 const claims: Int32Array = workerData.claims;
+const starts: Int32Array = workerData.starts;
+const timeBase: number = workerData.timeBase;
 const modules = new Map<string, WebAssembly.Module>();
 const grants = new Map<string, unknown>();
 /** Profiles by id, oldest first; evicted in the order the pool evicts them. */
@@ -44,11 +46,13 @@ function loadExtension(): Promise<void> {
   return extensionLoading;
 }
 
-function post(msg: FromWorker | DoneTuple, transfer?: ArrayBuffer[]): void {
+function post(msg: FromWorker, transfer?: ArrayBuffer[]): void {
   port.postMessage(msg, transfer ?? []);
 }
 
-port.on('message', (msg: ToWorker) => {
+port.on('message', receive);
+
+function receive(msg: ToWorker): void {
   if (Array.isArray(msg)) {
     const data = msg[7];
     if (data) {
@@ -59,8 +63,12 @@ port.on('message', (msg: ToWorker) => {
       if (profiles.size > PROFILE_CACHE) profiles.delete(profiles.keys().next().value!);
     }
     const slot = msg[2];
-    if (Atomics.compareExchange(claims, slot, UNCLAIMED, STARTED) !== UNCLAIMED) post({ t: 'skipped', slot });
-    else void run(msg);
+    if (Atomics.compareExchange(claims, slot, UNCLAIMED, STARTED) !== UNCLAIMED) {
+      post({ t: 'skipped', slot });
+      return;
+    }
+    Atomics.store(starts, slot, Date.now() - timeBase);
+    void run(msg);
     return;
   }
   switch (msg.t) {
@@ -86,7 +94,7 @@ port.on('message', (msg: ToWorker) => {
     case 'close':
       void closeExtension();
   }
-});
+}
 
 /** stdout or stderr of one run: kept whole, or posted in chunks while the guest runs. */
 class Sink extends CollectOutput {

@@ -123,7 +123,7 @@ test('waft new uses the c template and ./NAME when no --template or --dir is giv
   const cwd = tempDir(t);
   const r = waft(['new', 'plain'], cwd);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(filesUnder(join(cwd, 'plain')), ['.gitignore', 'README.md', 'main.c', 'waft.toml']);
+  assert.deepEqual(filesUnder(join(cwd, 'plain')), ['.gitignore', 'README.md', 'main.c', 'waft.toml', 'waft/waft.c', 'waft/waft.h']);
 });
 
 test('waft new --dir writes into an existing empty directory', async (t) => {

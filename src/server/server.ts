@@ -13,7 +13,7 @@ import type { Logger } from '../host/logger.ts';
 import { Sandbox, type SandboxOptions } from '../sandbox/pool.ts';
 import { createGateway, type Completed, type GatewayApp } from '../triggers/http/gateway.ts';
 import { Accounting, usageOutcome } from './accounting/accounting.ts';
-import { DEFAULT_RETENTION, startRetention, type RetentionOptions } from './accounting/retention.ts';
+import { DEFAULT_RETENTION, prune, startRetention, type PruneResult, type RetentionOptions } from './accounting/retention.ts';
 import { SqliteWriter } from './accounting/sqlite-writer.ts';
 import { appRoutes } from './api/apps.ts';
 import { closeAfterReply, sendApiError, sendJson } from './api/http.ts';
@@ -63,6 +63,8 @@ export interface WaftServer {
   adminSecret: string | null;
   /** True when adminSecret came from WAFT_ADMIN_TOKEN rather than being generated. */
   adminSecretFromEnv: boolean;
+  /** Applies the retention rules now (they also run at start and on a timer), after writing what is queued. */
+  prune(): Promise<PruneResult>;
   /** Stops taking requests, lets requests in flight finish for up to graceMs, flushes logs and usage. */
   stop(graceMs: number): Promise<boolean>;
 }
@@ -326,6 +328,10 @@ export async function startServer(opts: ServerOptions): Promise<WaftServer> {
       url, server, ctx,
       adminSecret: boot.secret,
       adminSecretFromEnv: boot.secret !== null && boot.secret === opts.adminToken?.trim(),
+      async prune() {
+        await accounting.flush();
+        return prune(store, blobs, retention);
+      },
       async stop(graceMs) {
         ctx.stopping = true;
         server.close();

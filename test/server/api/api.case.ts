@@ -676,7 +676,7 @@ export function apiSuite(backend: Backend): void {
   });
 
   describe(`waft server API (${backend}): logs follow live over SSE`, { skip: skipC ?? false }, () => {
-    const h = serverFor(backend);
+    const h = serverFor(backend, { retention: { logMaxPerApp: 5 } });
 
     test('a follower gets the backlog, then each new entry once; Last-Event-ID resumes exactly', async (tc) => {
       if (h.skip) return tc.skip(h.skip);
@@ -730,6 +730,23 @@ export function apiSuite(backend: Backend): void {
       }
       again.body.destroy();
       assert.match(text, new RegExp(`^id: ${events[3].id}\\n`));
+    });
+
+    test('retention keeps the newest entries of each app, and usage within its age', async (tc) => {
+      if (h.skip) return tc.skip(h.skip);
+      const t = h.t!;
+      const u = await makeUser(t.url, 'retained');
+      await call(t.url, 'POST', '/api/v1/apps', { token: u.token, body: { name: 'retained' } });
+      await uploadVersion(t.url, u.token, 'retained', manifest('retained', { r: { source: 'r.wasm', route: '/r' } }), [file('r.wasm', cGuest('wagi_reply')!)]);
+      await call(t.url, 'POST', '/api/v1/apps/retained/deployments', { token: u.token, body: { version: 1 } });
+      for (let i = 0; i < 8; i++) await hit(t, 'retained', `/r?created&n=${i}`);
+      const pruned = await t.server.prune();
+      assert.ok(pruned.logs >= 5, `pruned ${pruned.logs}`);
+      const logs = await call(t.url, 'GET', '/api/v1/apps/retained/logs', { token: u.token });
+      assert.equal(logs.body.entries.length, 5);
+      assert.match(logs.body.entries[4].message, /^GET \/r\?created&n=7 200 in /);
+      const usage = await call(t.url, 'GET', '/api/v1/apps/retained/usage', { token: u.token });
+      assert.equal(usage.body.total.count, 8, 'usage is kept by age, not by count');
     });
   });
 }

@@ -1,4 +1,13 @@
-// The shapes of the server API (docs/api.md), as the CLI and the tests read them.
+// The shapes of the server API (docs/api.md), as the CLI and the tests read them. Where the
+// server builds a shape in one function (src/server/api/views.ts), the type is taken from it, so
+// client and server cannot drift apart.
+import type { appView, tokenView, userView } from '../../server/api/views.ts';
+import type { UsageTotals } from '../../server/api/usage.ts';
+
+export type { UsageTotals };
+export type User = ReturnType<typeof userView>;
+export type Token = ReturnType<typeof tokenView>;
+export type App = Awaited<ReturnType<typeof appView>>;
 
 export interface ServerInfo {
   name: string;
@@ -21,23 +30,7 @@ export interface ServerInfo {
   };
 }
 
-export interface User {
-  id: string;
-  name: string;
-  admin: boolean;
-  createdAt: number;
-}
 
-export interface Token {
-  id: string;
-  userId: string;
-  name: string;
-  scopes: string[];
-  createdAt: number;
-  expiresAt: number | null;
-  revokedAt: number | null;
-  lastUsedAt: number | null;
-}
 
 export interface NewToken {
   name: string;
@@ -46,14 +39,6 @@ export interface NewToken {
   expiresIn?: string;
 }
 
-export interface App {
-  id: string;
-  name: string;
-  ownerId: string;
-  createdAt: number;
-  activeVersion: { id: string; number: number } | null;
-  urls: { host: string; path: string };
-}
 
 export interface BundleEntry {
   sha256: string;
@@ -132,15 +117,6 @@ export interface LogQuery {
   limit?: number;
 }
 
-export interface UsageTotals {
-  count: number;
-  errors: number;
-  wallMsSum: number;
-  cpuMsSum: number;
-  bytesIn: number;
-  bytesOut: number;
-  peakMemoryMax: number;
-}
 
 export interface UsageBucket extends UsageTotals {
   bucketStart: number;

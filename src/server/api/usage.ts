@@ -8,7 +8,7 @@ import type { UsageBucket } from '../store/types.ts';
 const DAY = 86_400_000;
 const MAX_BUCKETS = 10_000;
 
-interface Totals {
+export interface UsageTotals {
   count: number;
   errors: number;
   wallMsSum: number;
@@ -18,11 +18,11 @@ interface Totals {
   peakMemoryMax: number;
 }
 
-function empty(): Totals {
+function empty(): UsageTotals {
   return { count: 0, errors: 0, wallMsSum: 0, cpuMsSum: 0, bytesIn: 0, bytesOut: 0, peakMemoryMax: 0 };
 }
 
-function add(t: Totals, b: UsageBucket): void {
+function add(t: UsageTotals, b: UsageBucket): void {
   t.count += b.count;
   t.errors += b.errors;
   t.wallMsSum += b.wallMsSum;
@@ -59,7 +59,7 @@ export const usageRoutes: ApiRoute[] = [
       }
       const rows = await r.ctx.store.usage.aggregate({ appId: app.id, function: fn, from, to, bucketMs });
       const total = empty();
-      const byFunction = new Map<string, Totals>();
+      const byFunction = new Map<string, UsageTotals>();
       for (const b of rows) {
         add(total, b);
         let t = byFunction.get(b.function);

@@ -13,7 +13,7 @@ port.on('message', (msg: WriterRequest | { t: 'close' }) => {
     void store.close().finally(() => port.close());
     return;
   }
-  const write = msg.t === 'logs' ? store.logs.append(msg.items) : store.usage.record(msg.items);
+  const write = msg.t === 'logs' ? store.logs.append(JSON.parse(msg.json)) : store.usage.record(JSON.parse(msg.json));
   write.then(
     () => port.postMessage({ id: msg.id, error: null } satisfies WriterReply),
     (err) => port.postMessage({ id: msg.id, error: WaftError.wrap(err).toJSON() } satisfies WriterReply),

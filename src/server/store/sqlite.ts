@@ -18,6 +18,8 @@ import {
 } from './validate.ts';
 
 const BUSY_TIMEOUT_MS = 10_000;
+/** Rows per statement for batch inserts of logs and usage (64 × 12 parameters, far below SQLite's limit). */
+const INSERT_ROWS = 64;
 /** Rows deleted per transaction when pruning, so that appends are not held up for long. */
 const PRUNE_BATCH = 5_000;
 
@@ -49,6 +51,22 @@ export async function openSqliteStore(path: string): Promise<Store> {
   const all = (sql: string, ...params: SQLInputValue[]): Row[] => stmt(sql).all(...params) as Row[];
   const one = (sql: string, ...params: SQLInputValue[]): Row | undefined => stmt(sql).get(...params) as Row | undefined;
   const run = (sql: string, ...params: SQLInputValue[]) => stmt(sql).run(...params);
+
+  /**
+   * Inserts rows (all of one width) INSERT_ROWS to a statement: one statement for many rows
+   * costs about half as much per row as one statement each. Rows get their ids in order.
+   */
+  function insertMany(head: string, rows: SQLInputValue[][]): void {
+    if (rows.length === 0) return;
+    const tuple = `(${rows[0].map(() => '?').join(', ')})`;
+    let i = 0;
+    if (rows.length >= INSERT_ROWS) {
+      const many = stmt(`${head} VALUES ${Array(INSERT_ROWS).fill(tuple).join(', ')}`);
+      for (; i + INSERT_ROWS <= rows.length; i += INSERT_ROWS) many.run(...rows.slice(i, i + INSERT_ROWS).flat());
+    }
+    const one = stmt(`${head} VALUES ${tuple}`);
+    for (; i < rows.length; i++) one.run(...rows[i]);
+  }
 
   function transaction<T>(fn: () => T): T {
     db.exec('BEGIN IMMEDIATE');
@@ -277,14 +295,10 @@ export async function openSqliteStore(path: string): Promise<Store> {
       async append(entries) {
         if (entries.length === 0) return;
         for (const e of entries) checkLogEntry(e);
-        transaction(() => {
-          const insert = stmt(
-            'INSERT INTO logs (app_id, version_id, function_name, request_id, level, source, message, logged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-          );
-          for (const e of entries) {
-            insert.run(e.appId, e.versionId ?? null, e.function ?? null, e.requestId ?? null, e.level, e.source, e.message, e.time);
-          }
-        });
+        transaction(() => insertMany(
+          'INSERT INTO logs (app_id, version_id, function_name, request_id, level, source, message, logged_at)',
+          entries.map((e) => [e.appId, e.versionId ?? null, e.function ?? null, e.requestId ?? null, e.level, e.source, e.message, e.time]),
+        ));
       },
       async query(q) {
         const limit = logLimit(q);
@@ -333,15 +347,10 @@ export async function openSqliteStore(path: string): Promise<Store> {
       async record(records) {
         if (records.length === 0) return;
         for (const r of records) checkUsageRecord(r);
-        transaction(() => {
-          const insert = stmt(
-            `INSERT INTO usage_records (app_id, version_id, function_name, request_id, started_at, wall_ms, cpu_ms, peak_memory_bytes, bytes_in, bytes_out, status, outcome)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          );
-          for (const r of records) {
-            insert.run(r.appId, r.versionId, r.function, r.requestId, r.startedAt, r.wallMs, r.cpuMs, r.peakMemoryBytes, r.bytesIn, r.bytesOut, r.status, r.outcome);
-          }
-        });
+        transaction(() => insertMany(
+          'INSERT INTO usage_records (app_id, version_id, function_name, request_id, started_at, wall_ms, cpu_ms, peak_memory_bytes, bytes_in, bytes_out, status, outcome)',
+          records.map((r) => [r.appId, r.versionId, r.function, r.requestId, r.startedAt, r.wallMs, r.cpuMs, r.peakMemoryBytes, r.bytesIn, r.bytesOut, r.status, r.outcome]),
+        ));
       },
       async aggregate(q) {
         checkUsageQuery(q);

@@ -225,6 +225,27 @@ export function apiSuite(backend: Backend): void {
       release();
       const old = await pending;
       assert.equal(await old.body.text(), 'first half, second half', 'the request in flight finished on version 1 (the echo)');
+
+      // Binary in, binary out, through invoke, on the version that is no longer deployed.
+      const bytes = Buffer.from([0, 255, 1, 2, 0xc3, 0x28]);
+      const echoed = await call(t.url, 'POST', '/api/v1/apps/flight/invoke', {
+        token: user.token, body: { path: '/io', version: 1, body: bytes.toString('base64'), bodyEncoding: 'base64' },
+      });
+      assert.equal(echoed.status, 200, echoed.text);
+      assert.equal(echoed.body.version, 1);
+      assert.equal(echoed.body.bodyEncoding, 'base64');
+      assert.deepEqual(Buffer.from(echoed.body.body, 'base64'), bytes);
+      const badB64 = await call(t.url, 'POST', '/api/v1/apps/flight/invoke', { token: user.token, body: { body: '@@@', bodyEncoding: 'base64' } });
+      assert.equal(badB64.status, 400);
+      assert.equal(badB64.body.error.details.field, 'body.body');
+      const noFn = await call(t.url, 'POST', '/api/v1/apps/flight/invoke', { token: user.token, body: { function: 'nope' } });
+      assert.equal(noFn.status, 404);
+      assert.equal(noFn.body.error.code, 'WAFT_E_FUNCTION_NOT_FOUND');
+      const mismatch = await call(t.url, 'POST', '/api/v1/apps/flight/invoke', { token: user.token, body: { function: 'io', path: '/elsewhere' } });
+      assert.equal(mismatch.status, 200, 'a path no route matches runs nothing and says so');
+      assert.equal(mismatch.body.status, 404);
+      assert.equal(mismatch.body.error.code, 'WAFT_E_ROUTE_NOT_FOUND');
+      assert.equal(mismatch.body.usage, null);
     });
 
     test('key-value data belongs to the app: it outlives versions and no other app sees it', async (tc) => {

@@ -571,10 +571,8 @@ export function apiSuite(backend: Backend): void {
       }
       const streamed = await request(`${t.url}/api/v1/apps/target/blobs/${sha256(big)}`, { method: 'PUT', headers: { authorization: `Bearer ${user.token}` }, body: Readable.from(chunks()) })
         .then(async (r) => ({ status: r.statusCode, body: await r.body.json() as any }), (err: Error) => ({ status: 0, body: err.message }));
-      if (streamed.status !== 0) {
-        assert.equal(streamed.status, 413);
-        assert.equal(streamed.body.error.code, 'WAFT_E_BUNDLE_TOO_LARGE');
-      }
+      assert.equal(streamed.status, 413, JSON.stringify(streamed.body));
+      assert.equal(streamed.body.error.code, 'WAFT_E_BUNDLE_TOO_LARGE');
       assert.equal(await t.server.ctx.blobs.has(sha256(big)), false, 'nothing of the oversized blob is kept');
       assert.deepEqual(readdirSync(join(t.server.ctx.blobs.dir, 'tmp')), [], 'no temp file is left');
 

@@ -1,4 +1,5 @@
 // Server info, the caller, users (admins) and tokens (each user's own).
+import { readFileSync } from 'node:fs';
 import { WaftError } from '../../errors.ts';
 import { hasScope, issueToken, SCOPES } from '../auth/tokens.ts';
 import type { Token, User } from '../store/types.ts';
@@ -9,7 +10,7 @@ import type { ApiRequest, ApiRoute } from './router.ts';
 import { array, boolean, duration, integer, invalid, literal, nullable, object, optional, string, type Infer } from './schema.ts';
 import { tokenView, userView } from './views.ts';
 
-const version = '0.1.0';
+const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const newToken = object({
   name: string({ min: 1, max: 100 }),

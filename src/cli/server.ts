@@ -24,6 +24,9 @@ Options:
   --log-max-per-app N      keep at most this many log entries per app (default 100000)
   --usage-retention DUR    delete usage records older than this (default 90d)
   --metrics-public         serve /metrics without a token (default: admin scope needed)
+  --allow-private-outbound let apps reach private, loopback and link-local addresses that their
+                           allowed_outbound_hosts name exactly (default: never, so that one
+                           user's app cannot reach this server's network)
   --log-format FORMAT      pretty (color, the default on a terminal), plain, or json
   --grace DURATION         on Ctrl-C, how long in-flight requests may take to finish (default 10s)
   --quiet                  no per-request log lines
@@ -51,7 +54,7 @@ export async function server(argv: string[]): Promise<number> {
     listen: { value: true }, data: { value: true }, database: { value: true }, domain: { value: true },
     'max-bundle-size': { value: true }, 'max-bundle-files': { value: true },
     'log-retention': { value: true }, 'log-max-per-app': { value: true }, 'usage-retention': { value: true },
-    'metrics-public': {}, 'log-format': { value: true }, grace: { value: true }, quiet: {},
+    'metrics-public': {}, 'allow-private-outbound': {}, 'log-format': { value: true }, grace: { value: true }, quiet: {},
     help: { short: 'h' },
   });
   if (p.options.help) {
@@ -90,6 +93,7 @@ export async function server(argv: string[]): Promise<number> {
     host, port, domain, logger, limits, retention,
     adminToken: process.env.WAFT_ADMIN_TOKEN,
     metricsPublic: Boolean(p.options['metrics-public']),
+    allowPrivateOutbound: Boolean(p.options['allow-private-outbound']),
   });
   if (running.adminSecret !== null && !running.adminSecretFromEnv) {
     process.stdout.write(`\nAdmin token (shown once; keep it safe, it is not stored in readable form):\n\n    ${running.adminSecret}\n\n`);

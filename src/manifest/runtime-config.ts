@@ -24,7 +24,8 @@ export interface KvStoreConfig {
 
 export interface RuntimeConfig {
   keyValueStores: Record<string, KvStoreConfig>;
-  outbound: { maxRequestBody: number; maxResponseBody: number; timeoutMs: number };
+  /** privateAddresses: see OutboundOptions in src/capabilities/http/client.ts (the host sets it, not the file). */
+  outbound: { maxRequestBody: number; maxResponseBody: number; timeoutMs: number; privateAddresses?: boolean };
   /** Absolute path of the file read, or null for the built-in defaults. */
   file: string | null;
 }

@@ -41,6 +41,8 @@ export interface RuntimeOptions {
   /** Per-app state that outlives versions (the default key-value store) lives under here. */
   appsDir: string;
   logger: Logger;
+  /** Let an exact allowed_outbound_hosts entry reach private addresses (--allow-private-outbound). */
+  allowPrivateOutbound?: boolean;
   /** Test hook: called at named points of a deploy (the crash test kills the server there). */
   onStep?: (step: string) => void;
 }
@@ -147,13 +149,16 @@ export class AppRuntime {
   /**
    * What an app's functions get on this server: the default key-value store in the app's own
    * directory (so its data outlives versions, and no app shares another's), the default
-   * outbound limits, and the variables' defaults. The server's environment is never read: one
-   * user's app must not see what the operator set for the server.
+   * outbound limits, and the variables' defaults. The server's environment is never read, and
+   * private, loopback and link-local addresses stay out of reach unless the operator allows them:
+   * one user's app must not see what the operator set for the server, nor reach its network.
    */
   async capabilities(appId: string, manifest: AppManifest): Promise<AppCapabilities> {
     if (!/^[A-Za-z0-9_-]{1,100}$/.test(appId)) throw new WaftError('WAFT_E_INTERNAL', `bad app id ${appId}`);
+    const runtime = defaultRuntimeConfig(join(this.#opts.appsDir, appId));
+    runtime.outbound.privateAddresses = this.#opts.allowPrivateOutbound === true;
     return {
-      runtime: defaultRuntimeConfig(join(this.#opts.appsDir, appId)),
+      runtime,
       variables: await resolveAppVariables(manifest, { env: {}, envFile: null }),
     };
   }

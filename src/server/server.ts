@@ -49,6 +49,8 @@ export interface ServerOptions {
   limits?: Partial<ServerLimits>;
   retention?: Partial<RetentionOptions>;
   metricsPublic?: boolean;
+  /** Let apps reach private addresses their allowed_outbound_hosts name exactly (default false). */
+  allowPrivateOutbound?: boolean;
   sandbox?: SandboxOptions;
   dashboardDir?: string;
   /** Test hook: called at named points of uploads and deploys. */
@@ -115,7 +117,7 @@ export async function startServer(opts: ServerOptions): Promise<WaftServer> {
     await clearStaging(dirs);
     const boot = await bootstrapAdmin(store, opts.adminToken);
     const appsDir = join(dataDir, 'apps');
-    const runtime = new AppRuntime({ store, blobs, dirs, appsDir, logger, onStep: opts.onStep });
+    const runtime = new AppRuntime({ store, blobs, dirs, appsDir, logger, allowPrivateOutbound: opts.allowPrivateOutbound, onStep: opts.onStep });
     await runtime.start();
     const sandbox = new Sandbox({ extension: abiExtension, ...opts.sandbox });
     closers.push(() => sandbox.close());

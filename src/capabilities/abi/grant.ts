@@ -12,7 +12,7 @@ export interface CapabilityGrant {
   stores: Record<string, KvBackendConfig>;
   /** allowed_outbound_hosts as written (templates expanded). */
   allowedOutboundHosts: string[];
-  outbound: { maxRequestBody: number; maxResponseBody: number; timeoutMs: number };
+  outbound: { maxRequestBody: number; maxResponseBody: number; timeoutMs: number; privateAddresses?: boolean };
   /**
    * Host name → addresses, answered before DNS for outbound requests (a hosts file for tests
    * and development; see docs/abi.md). The SSRF policy checks these addresses like any other.

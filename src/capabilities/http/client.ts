@@ -20,6 +20,13 @@ export interface OutboundOptions {
   timeoutMs: number;
   /** Defaults to node:dns lookup with all: true. */
   lookup?: Lookup;
+  /**
+   * Whether an allowed_outbound_hosts entry that names a host exactly may reach a private,
+   * loopback or link-local address (default true, as on a developer's machine). `waft server`
+   * sets it false unless started with --allow-private-outbound: there, one user's app must not
+   * reach the server's own network.
+   */
+  privateAddresses?: boolean;
 }
 
 export interface OutboundRequest {
@@ -140,7 +147,7 @@ export class OutboundHttp {
     for (const address of addresses) {
       const category = classifyAddress(address);
       if (category === 'public') continue;
-      if (!neverReachable.has(category) && isLiteralGrant(grant)) {
+      if (this.#options.privateAddresses !== false && !neverReachable.has(category) && isLiteralGrant(grant)) {
         // An exact grant unlocks private addresses, except link-local ones (where cloud metadata
         // services answer): those only when the grant is that IP address itself.
         if (category !== 'link-local' || isIP(hostname)) continue;
@@ -164,6 +171,8 @@ export class OutboundHttp {
     let why: string;
     if (neverReachable.has(category)) {
       why = 'outbound HTTP never reaches such addresses';
+    } else if (this.#options.privateAddresses === false) {
+      why = `this host does not let functions reach ${category} addresses (an operator can allow it: waft server --allow-private-outbound)`;
     } else if (category === 'link-local') {
       why = `link-local addresses are reachable only through an allowed_outbound_hosts entry that names the IP address itself (e.g. "${url.protocol}//${address.includes(':') ? `[${address}]` : address}${url.port ? `:${url.port}` : ''}")`;
     } else {

@@ -295,6 +295,23 @@ describe('SSRF attempts through wildcard grants are denied', () => {
   });
 });
 
+describe('a host that never lets functions reach private addresses (waft server)', () => {
+  test('an exact grant of a loopback address is refused when privateAddresses is false', async () => {
+    const http = client([echo.origin], { privateAddresses: false });
+    const err = await rejectsWith(http.fetch(get(`${echo.origin}/`)), 'WAFT_E_HTTP_DENIED');
+    assert.match(err.message, /127\.0\.0\.1 is a loopback address; this host does not let functions reach loopback addresses \(an operator can allow it: waft server --allow-private-outbound\)/);
+    await http.close();
+  });
+
+  test('an exact hostname resolving to a private address is refused too', async () => {
+    const { lookup } = tableLookup({ 'db.internal.test': ['10.0.0.5'] });
+    const http = client(['http://db.internal.test:5432'], { privateAddresses: false, lookup });
+    const err = await rejectsWith(http.fetch(get('http://db.internal.test:5432/')), 'WAFT_E_HTTP_DENIED');
+    assert.match(err.message, /resolves to 10\.0\.0\.5, a private address; this host does not let functions reach private addresses/);
+    await http.close();
+  });
+});
+
 describe('request and response bodies', () => {
   test('a request body is sent and arrives whole', async () => {
     const http = client([echo.origin]);

@@ -3,18 +3,17 @@
 // in its own process; the load comes from wrk, a separate process.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cGuest, clangMissing, repoRoot } from '../test/support/guests.ts';
-import { header, median, table } from './support.ts';
+import { freePort, header, median, table, waitFor, wrk, wrkMissing, type WrkResult } from './support.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-if (spawnSync('wrk', ['--version']).error) {
-  console.log('skipped: wrk is not installed (apt-get install wrk)');
+if (wrkMissing()) {
+  console.log(`skipped: ${wrkMissing()}`);
   process.exit(0);
 }
 const guest = cGuest('wagi_reply');
@@ -23,42 +22,8 @@ if (!guest) {
   process.exit(0);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
-async function waitFor(url: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      const r = await fetch(url);
-      await r.arrayBuffer();
-      if (r.ok) return;
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${url} did not come up`);
-}
 
-interface WrkResult { rps: number; p50: number; p99: number }
-
-function wrk(url: string): WrkResult {
-  const r = spawnSync('wrk', ['-t2', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', url], { encoding: 'utf8' });
-  const out = r.stdout;
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
-  const ms = (label: string) => {
-    const m = new RegExp(`\\s${label}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
-    if (!m) return NaN;
-    return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
-  };
-  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
-  if (non2xx) throw new Error(`${url}: ${non2xx[1]} error responses under load`);
-  return { rps, p50: ms('50'), p99: ms('99') };
-}
 
 async function start(kind: 'node' | 'waft', port: number, dir: string): Promise<ChildProcess> {
   const child = kind === 'node'
@@ -80,7 +45,7 @@ try {
       const child = await start(kind, port, dir);
       try {
         spawnSync('wrk', ['-t1', '-c8', '-d1s', `http://127.0.0.1:${port}/hello`]); // warm-up
-        results[kind].push(wrk(`http://127.0.0.1:${port}/hello`));
+        results[kind].push(wrk(`http://127.0.0.1:${port}/hello`, { connections: CONNECTIONS, seconds: SECONDS }));
       } finally {
         child.kill('SIGKILL');
       }

@@ -5,11 +5,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cGuest, clangMissing, repoRoot } from '../test/support/guests.ts';
-import { header, median, table } from './support.ts';
+import { freePort, header, median, table, waitFor, wrk, wrkMissing, type WrkResult } from './support.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -17,8 +16,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TOKEN = `waft_bench_${'x'.repeat(40)}`;
 const HOST = 'bench.localhost';
 
-if (spawnSync('wrk', ['--version']).error) {
-  console.log('skipped: wrk is not installed (apt-get install wrk)');
+if (wrkMissing()) {
+  console.log(`skipped: ${wrkMissing()}`);
   process.exit(0);
 }
 const guest = cGuest('wagi_reply');
@@ -27,43 +26,8 @@ if (!guest) {
   process.exit(0);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
-async function waitFor(url: string, headers: Record<string, string> = {}): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    try {
-      const r = await fetch(url, { headers });
-      await r.arrayBuffer();
-      if (r.ok) return;
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${url} did not come up`);
-}
 
-interface WrkResult { rps: number; p50: number; p99: number }
-
-function wrk(url: string, host?: string): WrkResult {
-  const args = ['-t2', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', ...(host ? ['-H', `Host: ${host}`] : []), url];
-  const r = spawnSync('wrk', args, { encoding: 'utf8' });
-  const out = r.stdout;
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
-  const ms = (label: string) => {
-    const m = new RegExp(`\\s${label}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
-    if (!m) return NaN;
-    return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
-  };
-  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
-  if (non2xx) throw new Error(`${url}: ${non2xx[1]} error responses under load`);
-  return { rps, p50: ms('50'), p99: ms('99') };
-}
 
 async function api(base: string, method: string, path: string, body?: unknown, raw?: Uint8Array): Promise<unknown> {
   const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` };
@@ -132,7 +96,7 @@ try {
       const host = kind === 'server' ? HOST : undefined;
       try {
         spawnSync('wrk', ['-t1', '-c8', '-d2s', ...(host ? ['-H', `Host: ${host}`] : []), url]); // warm-up
-        results[kind].push(wrk(url, host));
+        results[kind].push(wrk(url, { connections: CONNECTIONS, seconds: SECONDS, host }));
       } finally {
         child.kill('SIGKILL');
         if (data) rmSync(data, { recursive: true, force: true });

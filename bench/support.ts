@@ -34,3 +34,47 @@ export function table(rows: Record<string, string | number>[]): void {
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const r of rows) console.log(line(cols.map((c) => cell(r[c]))));
 }
+
+// ── HTTP load: servers in their own processes, wrk in another ───────────────
+
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export const wrkMissing = (): string | null => (spawnSync('wrk', ['--version']).error ? 'wrk is not installed (apt-get install wrk)' : null);
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Waits until `url` answers 2xx (a server just started in another process). */
+export async function waitFor(url: string, headers: Record<string, string> = {}): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    try {
+      const r = await fetch(url, { headers });
+      await r.arrayBuffer();
+      if (r.ok) return;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+export interface WrkResult { rps: number; p50: number; p99: number }
+
+/** One wrk run (2 threads); fails when any response was not 2xx/3xx. Latencies in ms. */
+export function wrk(url: string, o: { connections: number; seconds: number; host?: string }): WrkResult {
+  const args = ['-t2', `-c${o.connections}`, `-d${o.seconds}s`, '--latency', ...(o.host ? ['-H', `Host: ${o.host}`] : []), url];
+  const out = spawnSync('wrk', args, { encoding: 'utf8' }).stdout;
+  const ms = (label: string) => {
+    const m = new RegExp(`\\s${label}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
+    return m ? Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1) : NaN;
+  };
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+  if (non2xx) throw new Error(`${url}: ${non2xx[1]} error responses under load`);
+  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]), p50: ms('50'), p99: ms('99') };
+}

@@ -4,6 +4,7 @@ import { parseDurationText } from '../server/api/schema.ts';
 import { startServer } from '../server/server.ts';
 import { parseDuration, parseSize } from '../util/units.ts';
 import { parseArgs, str } from './args.ts';
+import { serveUntilSignal } from './serve.ts';
 import { parseListen } from './listen.ts';
 
 const usage = `Usage: waft server [OPTIONS]
@@ -100,20 +101,5 @@ export async function server(argv: string[]): Promise<number> {
   } else if (running.adminSecret !== null) {
     logger.info('Created the admin token given in WAFT_ADMIN_TOKEN');
   }
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) {
-        logger.warn(`${signal} again: stopping now`);
-        process.exit(130);
-      }
-      stopping = true;
-      logger.info(`${signal}: finishing ${running.ctx.gateway.inFlight} in-flight request(s), for up to ${graceMs}ms`);
-      const clean = await running.stop(graceMs);
-      logger.info(clean ? 'Stopped.' : 'Stopped; some requests did not finish within the grace period.');
-      resolve(0);
-    };
-    process.on('SIGINT', () => void stop('SIGINT'));
-    process.on('SIGTERM', () => void stop('SIGTERM'));
-  });
+  return serveUntilSignal(logger, graceMs, () => running.ctx.gateway.inFlight, (ms) => running.stop(ms));
 }

@@ -4,6 +4,7 @@ import { Logger } from '../host/logger.ts';
 import { parseDuration } from '../util/units.ts';
 import { list, parseArgs, str } from './args.ts';
 import { parseListen } from './listen.ts';
+import { serveUntilSignal } from './serve.ts';
 
 const usage = `Usage: waft up [DIR|FILE] [OPTIONS]
 
@@ -49,20 +50,5 @@ export async function up(argv: string[]): Promise<number> {
     manifest: p.positionals[0] ?? '.', host, port, logger, build: Boolean(p.options.build), watch: Boolean(p.options.watch),
     runtimeConfig: str(p, 'runtime-config'), variables: { vars, envFile: str(p, 'env-file') },
   });
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) {
-        logger.warn(`${signal} again: stopping now`);
-        process.exit(130);
-      }
-      stopping = true;
-      logger.info(`${signal}: finishing ${dev.gateway.inFlight} in-flight request(s), for up to ${graceMs}ms`);
-      const clean = await dev.stop(graceMs);
-      logger.info(clean ? 'Stopped.' : 'Stopped; some requests did not finish within the grace period.');
-      resolve(0);
-    };
-    process.on('SIGINT', () => void stop('SIGINT'));
-    process.on('SIGTERM', () => void stop('SIGTERM'));
-  });
+  return serveUntilSignal(logger, graceMs, () => dev.gateway.inFlight, (ms) => dev.stop(ms));
 }

@@ -6,6 +6,7 @@ import { WaftError } from '../../errors.ts';
 import { pending, postgresMigrations } from './migrations.ts';
 import {
   groupFiles, newId, toApp, toDeployment, toLogEntry, toToken, toTokenWithUser, toUsageBucket, toUser, toVersion, type Row,
+  USAGE_AGGREGATE_COLUMNS,
 } from './rows.ts';
 import type { App, BundleFiles, Deployment, Store, Token, User, Version } from './types.ts';
 import {
@@ -348,18 +349,9 @@ export async function openPostgresStore(url: string): Promise<Store> {
       async aggregate(q) {
         checkUsageQuery(q);
         const b = q.bucketMs;
-        // Percentiles by nearest rank, exactly as the SQLite backend computes them.
+        // The column list is fixed text shared with the SQLite backend (no input in it).
         const rows = await sql`
-          SELECT bucket_start, function_name,
-            COUNT(*) AS count,
-            SUM(CASE WHEN outcome <> 'ok' OR status >= 500 THEN 1 ELSE 0 END) AS errors,
-            SUM(wall_ms) AS wall_ms_sum,
-            MAX(CASE WHEN rn = (50 * n + 99) / 100 THEN wall_ms END) AS wall_ms_p50,
-            MAX(CASE WHEN rn = (99 * n + 99) / 100 THEN wall_ms END) AS wall_ms_p99,
-            SUM(cpu_ms) AS cpu_ms_sum,
-            SUM(bytes_in) AS bytes_in,
-            SUM(bytes_out) AS bytes_out,
-            MAX(peak_memory_bytes) AS peak_memory_max
+          SELECT ${sql.unsafe(USAGE_AGGREGATE_COLUMNS)}
           FROM (
             SELECT (started_at / ${b}::bigint) * ${b}::bigint AS bucket_start, function_name, wall_ms, cpu_ms, bytes_in, bytes_out,
               peak_memory_bytes, outcome, status,

@@ -110,3 +110,19 @@ export function toUsageBucket(r: Row): UsageBucket {
     peakMemoryMax: num(r.peak_memory_max),
   };
 }
+
+/**
+ * The columns of a usage aggregate, the same SQL for both stores. Percentiles by nearest rank:
+ * the value at rank ceil(p * n) in the bucket, in integer arithmetic (rn and n come from the
+ * window functions of the inner query).
+ */
+export const USAGE_AGGREGATE_COLUMNS = `bucket_start, function_name,
+  COUNT(*) AS count,
+  SUM(CASE WHEN outcome <> 'ok' OR status >= 500 THEN 1 ELSE 0 END) AS errors,
+  SUM(wall_ms) AS wall_ms_sum,
+  MAX(CASE WHEN rn = (50 * n + 99) / 100 THEN wall_ms END) AS wall_ms_p50,
+  MAX(CASE WHEN rn = (99 * n + 99) / 100 THEN wall_ms END) AS wall_ms_p99,
+  SUM(cpu_ms) AS cpu_ms_sum,
+  SUM(bytes_in) AS bytes_in,
+  SUM(bytes_out) AS bytes_out,
+  MAX(peak_memory_bytes) AS peak_memory_max`;

@@ -10,6 +10,7 @@ import { WaftError } from '../../errors.ts';
 import { pending, sqliteMigrations } from './migrations.ts';
 import {
   groupFiles, newId, toApp, toDeployment, toLogEntry, toToken, toTokenWithUser, toUsageBucket, toUser, toVersion, type Row,
+  USAGE_AGGREGATE_COLUMNS,
 } from './rows.ts';
 import type { App, BundleFiles, Deployment, Store, Token, User, Version } from './types.ts';
 import {
@@ -357,19 +358,9 @@ export async function openSqliteStore(path: string): Promise<Store> {
         const params: SQLInputValue[] = [q.bucketMs, q.bucketMs, q.bucketMs, q.bucketMs, q.appId, q.from, q.to];
         let fn = '';
         if (q.function !== undefined) fn = 'AND function_name = ?', params.push(q.function);
-        // Percentiles by nearest rank: the value at rank ceil(p * n) in the bucket, in integer
-        // arithmetic. node:sqlite binds JS numbers as REAL, hence the casts for integer division.
+        // node:sqlite binds JS numbers as REAL, hence the casts for integer division.
         return all(
-          `SELECT bucket_start, function_name,
-             COUNT(*) AS count,
-             SUM(CASE WHEN outcome <> 'ok' OR status >= 500 THEN 1 ELSE 0 END) AS errors,
-             SUM(wall_ms) AS wall_ms_sum,
-             MAX(CASE WHEN rn = (50 * n + 99) / 100 THEN wall_ms END) AS wall_ms_p50,
-             MAX(CASE WHEN rn = (99 * n + 99) / 100 THEN wall_ms END) AS wall_ms_p99,
-             SUM(cpu_ms) AS cpu_ms_sum,
-             SUM(bytes_in) AS bytes_in,
-             SUM(bytes_out) AS bytes_out,
-             MAX(peak_memory_bytes) AS peak_memory_max
+          `SELECT ${USAGE_AGGREGATE_COLUMNS}
            FROM (
              SELECT (started_at / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS bucket_start, function_name, wall_ms, cpu_ms, bytes_in, bytes_out, peak_memory_bytes, outcome, status,
                ROW_NUMBER() OVER (PARTITION BY started_at / CAST(? AS INTEGER), function_name ORDER BY wall_ms) AS rn,

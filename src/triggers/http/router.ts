@@ -3,6 +3,7 @@
 // fields of a match) is written down in docs/routing.md.
 
 import { WaftError } from '../../errors.ts';
+import { ENCODED_SLASH_OR_NUL, readRoute, type RouteSegment, type RouteSyntaxProblem } from '../../util/route-syntax.ts';
 
 export interface RouteSource {
   file: string;
@@ -33,10 +34,6 @@ export interface RouteMatch<T> {
   rawPathInfo: string;
 }
 
-export type RouteSegment =
-  | { readonly kind: 'literal'; readonly value: string }
-  | { readonly kind: 'param'; readonly name: string };
-
 export interface ParsedRoute {
   /** As written. */
   readonly pattern: string;
@@ -53,11 +50,6 @@ export interface ParsedRoute {
   readonly shape: string;
 }
 
-const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-// Characters that cannot appear in a route as written: controls, space, and the URL
-// delimiters that would end the path.
-const PATTERN_BAD_CHAR = /[\x00-\x20\x7f?#]/;
-const ENCODED_SLASH_OR_NUL = /%(?:2[fF]|00)/;
 // Shape markers; NUL never survives into a literal, so they cannot collide with one.
 const SHAPE_PARAM = '\0:';
 const SHAPE_WILDCARD = '\0...';
@@ -66,60 +58,34 @@ function invalid(pattern: string, why: string, where?: string): WaftError {
   return new WaftError('WAFT_E_ROUTE_INVALID', `route ${JSON.stringify(pattern)}${where ? ` ${where}` : ''} is not valid: ${why}`, { pattern });
 }
 
+/** The router's wording of a syntax problem (the manifest words its own, with positions). */
+function why(pattern: string, problem: RouteSyntaxProblem): string {
+  switch (problem.kind) {
+    case 'empty': return 'a route cannot be empty; write "/" for the root or "/..." for every path';
+    case 'no-leading-slash': return `a route starts with "/" (did you mean ${JSON.stringify('/' + pattern)}?)`;
+    case 'query-or-fragment': return `it contains ${JSON.stringify(problem.char)}; a route matches the path only, never the query or fragment`;
+    case 'bad-char': return `it contains the character ${JSON.stringify(problem.char)}; write spaces and control characters percent-encoded (%20)`;
+    case 'empty-segment': return 'it has an empty segment ("//"); remove the extra "/"';
+    case 'wildcard-not-last': return '"..." (a prefix wildcard) can only be the last segment, as in "/static/..."';
+    case 'star': return `"${problem.segment}" is not a wildcard here; write "${problem.prefix}/..." to match a prefix`;
+    case 'param-name': return `parameter ${JSON.stringify(problem.segment)} needs a name of letters, digits and "_" (not starting with a digit), like ":id"; a parameter is a whole segment`;
+    case 'param-twice': return `parameter ":${problem.name}" appears twice; give each parameter its own name`;
+    case 'braces': return `write the parameter ${problem.segment} as ":${problem.segment.slice(1, -1)}"`;
+    case 'encoded-slash-or-nul': return `segment ${JSON.stringify(problem.segment)} encodes "/" or NUL; a segment can hold neither`;
+    case 'bad-percent': return `segment ${JSON.stringify(problem.segment)} has broken percent-encoding ("%" must be followed by two hex digits of UTF-8)`;
+    case 'dot-segment': return `"${problem.segment}" segments are not allowed: request paths with dot-segments are refused, so this route could never match`;
+  }
+}
+
 /**
  * Reads a route pattern: `/exact`, `/users/:id`, `/static/...`. One trailing `/` is ignored
  * (`/hello/` is `/hello`). `where` (e.g. `of function "a" (waft.toml:3:1)`) goes into messages.
  */
 export function parseRoutePattern(pattern: string, where?: string): ParsedRoute {
-  if (typeof pattern !== 'string' || pattern.length === 0) throw invalid(String(pattern), 'a route cannot be empty; write "/" for the root or "/..." for every path', where);
-  if (pattern.charCodeAt(0) !== 47) throw invalid(pattern, `a route starts with "/" (did you mean ${JSON.stringify('/' + pattern)}?)`, where);
-  const bad = PATTERN_BAD_CHAR.exec(pattern);
-  if (bad) {
-    const what = bad[0] === '?' || bad[0] === '#'
-      ? `it contains ${JSON.stringify(bad[0])}; a route matches the path only, never the query or fragment`
-      : `it contains the character ${JSON.stringify(bad[0])}; write spaces and control characters percent-encoded (%20)`;
-    throw invalid(pattern, what, where);
-  }
-  let body = pattern.slice(1);
-  if (body.endsWith('/')) body = body.slice(0, -1);
-  const raw = body === '' ? [] : body.split('/');
-  const segments: RouteSegment[] = [];
-  const names = new Set<string>();
-  let wildcard = false;
-  for (let i = 0; i < raw.length; i++) {
-    const s = raw[i];
-    if (s === '') throw invalid(pattern, 'it has an empty segment ("//"); remove the extra "/"', where);
-    if (s === '...') {
-      if (i !== raw.length - 1) throw invalid(pattern, '"..." (a prefix wildcard) can only be the last segment, as in "/static/..."', where);
-      wildcard = true;
-      break;
-    }
-    if (s === '*' || s === '**') throw invalid(pattern, `"${s}" is not a wildcard here; write "${raw.slice(0, i).map((x) => '/' + x).join('')}/..." to match a prefix`, where);
-    if (s.charCodeAt(0) === 58) {
-      const name = s.slice(1);
-      if (!PARAM_NAME.test(name)) {
-        throw invalid(pattern, `parameter ${JSON.stringify(s)} needs a name of letters, digits and "_" (not starting with a digit), like ":id"; a parameter is a whole segment`, where);
-      }
-      if (names.has(name)) throw invalid(pattern, `parameter ":${name}" appears twice; give each parameter its own name`, where);
-      names.add(name);
-      segments.push({ kind: 'param', name });
-      continue;
-    }
-    if (s.length > 2 && s.charCodeAt(0) === 123 && s.charCodeAt(s.length - 1) === 125) {
-      throw invalid(pattern, `write the parameter ${s} as ":${s.slice(1, -1)}"`, where);
-    }
-    let value = s;
-    if (s.includes('%')) {
-      if (ENCODED_SLASH_OR_NUL.test(s)) throw invalid(pattern, `segment ${JSON.stringify(s)} encodes "/" or NUL; a segment can hold neither`, where);
-      try {
-        value = decodeURIComponent(s);
-      } catch {
-        throw invalid(pattern, `segment ${JSON.stringify(s)} has broken percent-encoding ("%" must be followed by two hex digits of UTF-8)`, where);
-      }
-    }
-    if (value === '.' || value === '..') throw invalid(pattern, `"${s}" segments are not allowed: request paths with dot-segments are refused, so this route could never match`, where);
-    segments.push({ kind: 'literal', value });
-  }
+  if (typeof pattern !== 'string') throw invalid(String(pattern), why('', { kind: 'empty' }), where);
+  const read = readRoute(pattern);
+  if (!read.ok) throw invalid(pattern, why(pattern, read.problem), where);
+  const { segments, wildcard } = read;
   let shape = '';
   let prefix = '';
   for (const seg of segments) {

@@ -4,9 +4,9 @@
 // other backends. Expiry uses the database clock, so several hosts agree on it.
 import postgres from 'postgres';
 import { WaftError } from '../../errors.ts';
-import type { KvBackend, KvLimits, KvStore } from './contract.ts';
-import { checkName, notInteger, prefixEnd, resolveLimits } from './rules.ts';
-import { closedError, guardStore, unavailable, type RawStore, type StoreInfo } from './store.ts';
+import type { KvBackend, KvLimits } from './contract.ts';
+import { notInteger, prefixEnd, resolveLimits } from './rules.ts';
+import { storeBackend, type RawStore, type StoreInfo } from './store.ts';
 
 const CONNECT_TIMEOUT_S = 5;
 const SWEEP_EVERY_MS = 60_000;
@@ -42,8 +42,6 @@ export function postgresBackend(options: { url: string; limits?: Partial<KvLimit
   let ready: Promise<void> | undefined;
   let sweeping: Promise<void> | undefined;
   let lastSweep = 0;
-  let closed = false;
-  const stores = new Set<KvStore>();
 
   function db(): postgres.Sql {
     sql ??= postgres(options.url, {
@@ -152,31 +150,20 @@ export function postgresBackend(options: { url: string; limits?: Partial<KvLimit
     };
   }
 
-  return {
-    async open(store, namespace) {
-      checkName('store', store);
-      checkName('namespace', namespace);
-      const info: StoreInfo = { store, namespace, backend: 'postgres', address, limits };
-      if (closed) throw closedError(info, 'backend');
+  return storeBackend({
+    backend: 'postgres',
+    limits,
+    address: () => address,
+    async open(info) {
       const s = db();
-      try {
-        ready ??= ensureTable(s).catch((err) => { ready = undefined; throw err; });
-        await ready;
-      } catch (err) {
-        if (err instanceof WaftError) throw err;
-        throw unavailable(info, err, 'open');
-      }
-      const kv = guardStore(info, rawStore(s, info), () => stores.delete(kv));
-      stores.add(kv);
-      return kv;
+      ready ??= ensureTable(s).catch((err) => { ready = undefined; throw err; });
+      await ready;
+      return rawStore(s, info);
     },
     async close() {
-      if (closed) return;
-      closed = true;
-      await Promise.all([...stores].map((st) => st.close()));
       await sweeping;
       await sql?.end({ timeout: 5 });
       sql = undefined;
     },
-  };
+  });
 }

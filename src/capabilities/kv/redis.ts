@@ -9,9 +9,9 @@
 // while ioredis keeps reconnecting in the background: the store recovers by itself.
 import { Redis } from 'ioredis';
 import { WaftError } from '../../errors.ts';
-import type { KvBackend, KvLimits, KvStore } from './contract.ts';
-import { checkName, notInteger, prefixEnd, resolveLimits } from './rules.ts';
-import { closedError, guardStore, unavailable, type RawStore, type StoreInfo } from './store.ts';
+import type { KvBackend, KvLimits } from './contract.ts';
+import { notInteger, prefixEnd, resolveLimits } from './rules.ts';
+import { storeBackend, type RawStore, type StoreInfo } from './store.ts';
 
 /** Most index entries one list call examines, beyond the page itself, before it returns early. */
 const LIST_SCAN_SLACK = 1000;
@@ -145,8 +145,6 @@ export function redisBackend(options: RedisBackendOptions): KvBackend {
 
   let client: ScriptedRedis | undefined;
   let lastError: string | undefined;
-  let closed = false;
-  const stores = new Set<KvStore>();
 
   function getClient(): ScriptedRedis {
     if (client) return client;
@@ -258,27 +256,17 @@ export function redisBackend(options: RedisBackendOptions): KvBackend {
     };
   }
 
-  return {
-    async open(store, namespace) {
-      checkName('store', store);
-      checkName('namespace', namespace);
-      const info: StoreInfo = { store, namespace, backend: 'redis', address, limits };
-      if (closed) throw closedError(info, 'backend');
-      try {
-        await ready(getClient());
-      } catch (err) {
-        throw unavailable(info, err, 'open');
-      }
-      const kv = guardStore(info, rawStore(info), () => stores.delete(kv));
-      stores.add(kv);
-      return kv;
+  return storeBackend({
+    backend: 'redis',
+    limits,
+    address: () => address,
+    async open(info) {
+      await ready(getClient());
+      return rawStore(info);
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await Promise.all([...stores].map((s) => s.close()));
+    close() {
       client?.disconnect();
       client = undefined;
     },
-  };
+  });
 }

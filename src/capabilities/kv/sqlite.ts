@@ -6,11 +6,9 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { WaftError } from '../../errors.ts';
-import type { KvBackend, KvLimits, KvStore } from './contract.ts';
-import {
-  checkName, integerBytes, INT64_MAX, INT64_MIN, notInteger, prefixEnd, resolveLimits, storedInteger,
-} from './rules.ts';
-import { closedError, guardStore, unavailable, type RawStore, type StoreInfo } from './store.ts';
+import type { KvBackend, KvLimits } from './contract.ts';
+import { integerBytes, INT64_MAX, INT64_MIN, notInteger, prefixEnd, resolveLimits, storedInteger } from './rules.ts';
+import { storeBackend, type RawStore, type StoreInfo } from './store.ts';
 
 const BUSY_TIMEOUT_MS = 2000;
 const SWEEP_EVERY_MS = 60_000;
@@ -145,38 +143,24 @@ export function sqliteBackend(options: { path: string; limits?: Partial<KvLimits
     throw new WaftError('WAFT_E_KV_CONFIG', 'the sqlite key-value backend needs `path`: the directory that holds one SQLite file per app');
   }
   const dir = resolve(options.path);
-  const limits = resolveLimits(options.limits, 'sqlite key-value limits');
   const connections = new Map<string, Connection>();
-  const stores = new Set<KvStore>();
-  let closed = false;
 
-  return {
-    async open(store, namespace) {
-      checkName('store', store);
-      checkName('namespace', namespace);
-      const file = join(dir, `${namespace}.sqlite`);
-      const info: StoreInfo = { store, namespace, backend: 'sqlite', address: file, limits };
-      if (closed) throw closedError(info, 'backend');
-      let conn = connections.get(namespace);
+  return storeBackend({
+    backend: 'sqlite',
+    limits: resolveLimits(options.limits, 'sqlite key-value limits'),
+    address: (namespace) => join(dir, `${namespace}.sqlite`),
+    open(info) {
+      let conn = connections.get(info.namespace);
       if (!conn) {
-        try {
-          mkdirSync(dir, { recursive: true });
-          conn = connect(file);
-        } catch (err) {
-          throw unavailable(info, err, 'open');
-        }
-        connections.set(namespace, conn);
+        mkdirSync(dir, { recursive: true });
+        conn = connect(info.address);
+        connections.set(info.namespace, conn);
       }
-      const kv = guardStore(info, rawStore(conn, info), () => stores.delete(kv));
-      stores.add(kv);
-      return kv;
+      return rawStore(conn, info);
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await Promise.all([...stores].map((s) => s.close()));
+    close() {
       for (const conn of connections.values()) conn.db.close();
       connections.clear();
     },
-  };
+  });
 }

@@ -1,10 +1,11 @@
 // What every backend shares: a backend implements the small RawStore over arguments that are
 // already checked, and guardStore turns it into a KvStore that checks arguments, refuses calls
 // after close, and reports backend failures as WAFT_E_KV_UNAVAILABLE naming the backend.
+// storeBackend is the KvBackend around a backend's connections: names, open, close.
 import { WaftError } from '../../errors.ts';
-import type { KvLimits, KvStore, ListPage } from './contract.ts';
+import type { KvBackend, KvLimits, KvStore, ListPage } from './contract.ts';
 import {
-  checkDelta, checkKey, checkListLimit, checkTtl, checkValue, decodeCursor, encodeCursor, type Where,
+  checkDelta, checkKey, checkListLimit, checkName, checkTtl, checkValue, decodeCursor, encodeCursor, type Where,
 } from './rules.ts';
 
 export interface StoreInfo extends Where {
@@ -106,6 +107,54 @@ export function guardStore(info: StoreInfo, raw: RawStore, onClose?: () => void)
       closed = true;
       onClose?.();
       await raw.close();
+    },
+  };
+}
+
+export interface BackendParts {
+  /** 'sqlite', 'redis' or 'postgres'. */
+  backend: string;
+  limits: KvLimits;
+  /** Where the namespace's data is, for messages (StoreInfo.address). */
+  address(namespace: string): string;
+  /**
+   * Connects when needed and makes the store's RawStore. A failure that is not a WaftError is
+   * reported as WAFT_E_KV_UNAVAILABLE. A backend that opens synchronously (SQLite) returns the
+   * RawStore itself, and its store is made in the same turn as the call.
+   */
+  open(info: StoreInfo): RawStore | Promise<RawStore>;
+  /** Releases the connections; called once, after every store is closed. */
+  close(): void | Promise<void>;
+}
+
+/** The KvBackend of a backend: checks names, keeps its stores, and closes them before its connections. */
+export function storeBackend(parts: BackendParts): KvBackend {
+  const stores = new Set<KvStore>();
+  let closed = false;
+
+  return {
+    async open(store, namespace) {
+      checkName('store', store);
+      checkName('namespace', namespace);
+      const info: StoreInfo = { store, namespace, backend: parts.backend, address: parts.address(namespace), limits: parts.limits };
+      if (closed) throw closedError(info, 'backend');
+      let raw: RawStore;
+      try {
+        const opened = parts.open(info);
+        raw = opened instanceof Promise ? await opened : opened;
+      } catch (err) {
+        if (err instanceof WaftError) throw err;
+        throw unavailable(info, err, 'open');
+      }
+      const kv = guardStore(info, raw, () => stores.delete(kv));
+      stores.add(kv);
+      return kv;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all([...stores].map((s) => s.close()));
+      await parts.close();
     },
   };
 }

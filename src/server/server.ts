@@ -34,6 +34,7 @@ import { AppRuntime, type ServedApp } from './runtime.ts';
 import { DASHBOARD_DIR, DASHBOARD_PREFIX, serveDashboard } from './static.ts';
 import { openStore } from './store/index.ts';
 import { redactUrl } from './store/postgres.ts';
+import { APP_NAME } from './store/validate.ts';
 
 export interface ServerOptions {
   dataDir: string;
@@ -72,7 +73,6 @@ export interface WaftServer {
 }
 
 const PATH_BASED_CSP = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads';
-const APP_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const TARGET = Symbol('waft.app');
 
 interface AppTarget {
@@ -90,7 +90,7 @@ export function appFromHost(host: string | undefined, domain: string): string | 
   if (h.endsWith('.')) h = h.slice(0, -1);
   if (h.length <= domain.length + 1 || !h.endsWith(domain) || h[h.length - domain.length - 1] !== '.') return null;
   const label = h.slice(0, h.length - domain.length - 1);
-  return APP_LABEL.test(label) ? label : null;
+  return APP_NAME.test(label) ? label : null;
 }
 
 const idPrefix = randomBytes(3).toString('hex');

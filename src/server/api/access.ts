@@ -2,9 +2,8 @@
 // exist, with the very same error as an app that really does not exist.
 import { WaftError } from '../../errors.ts';
 import type { App, User, Version } from '../store/types.ts';
+import { APP_NAME } from '../store/validate.ts';
 import type { ApiRequest } from './router.ts';
-
-const APP_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 function noSuchApp(name: string): WaftError {
   const shown = name.length > 80 ? `${name.slice(0, 80)}…` : name;

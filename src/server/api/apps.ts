@@ -7,13 +7,12 @@ import { publishVersion } from '../artifacts/publish.ts';
 import { checkBundle } from '../bundle/check.ts';
 import { checkManifestAgainstBundle, commitStaged, newStagingDir, removeVersionDir, scrubPaths, stageFiles } from '../bundle/stage.ts';
 import type { App, Version } from '../store/types.ts';
+import { SHA256_HEX } from '../store/validate.ts';
 import { caller, findVersion, ownedApp } from './access.ts';
 import { readJson, sendJson } from './http.ts';
 import type { ApiRequest, ApiRoute } from './router.ts';
 import { integer, invalid, object, oneOf, optional, record, string } from './schema.ts';
 import { appView, deploymentView, versionView } from './views.ts';
-
-const SHA256 = /^[0-9a-f]{64}$/;
 
 const newApp = object({ name: string({ min: 1, max: 63 }) });
 
@@ -22,7 +21,7 @@ const versionRef = oneOf(integer({ min: 1 }), string({ min: 1, max: 100 }), (v) 
 const newVersion = object({
   manifest: string(),
   files: record(object({
-    sha256: string({ pattern: SHA256, patternText: 'a sha256 in 64 lower-case hex digits' }),
+    sha256: string({ pattern: SHA256_HEX, patternText: 'a sha256 in 64 lower-case hex digits' }),
     size: integer({ min: 0 }),
   })),
 });
@@ -87,7 +86,7 @@ export const appRoutes: ApiRoute[] = [
       const { ctx } = r;
       const app = await ownedApp(r);
       const sha256 = r.params.sha256;
-      if (!SHA256.test(sha256)) {
+      if (!SHA256_HEX.test(sha256)) {
         throw new WaftError('WAFT_E_BLOB_HASH_INVALID', `${JSON.stringify(sha256.slice(0, 80))} is not a sha256 in 64 lower-case hex digits`, { sha256: sha256.slice(0, 80) });
       }
       const max = ctx.limits.maxBundleBytes;
@@ -106,7 +105,7 @@ export const appRoutes: ApiRoute[] = [
       const { ctx } = r;
       const app = await ownedApp(r);
       const sha256 = r.params.sha256;
-      const has = SHA256.test(sha256) && await ctx.receipts.has(app.id, sha256) && await ctx.blobs.has(sha256);
+      const has = SHA256_HEX.test(sha256) && await ctx.receipts.has(app.id, sha256) && await ctx.blobs.has(sha256);
       if (!has) {
         r.res.writeHead(404, { 'cache-control': 'no-store' }).end();
         return;

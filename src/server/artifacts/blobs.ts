@@ -8,8 +8,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { WaftError } from '../../errors.ts';
-
-const SHA256_HEX = /^[0-9a-f]{64}$/;
+import { SHA256_HEX } from '../store/validate.ts';
 
 export interface PutOptions {
   /** The upload fails with WAFT_E_BUNDLE_TOO_LARGE as soon as it passes this many bytes. */

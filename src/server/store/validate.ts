@@ -7,7 +7,8 @@ import {
 } from './types.ts';
 
 const USER_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-const APP_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** An app name: a DNS label, since apps answer at <app>.<domain>. */
+export const APP_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
 const MAX_PATH = 1024;
 /** The most log entries one query returns. */

@@ -1,14 +1,14 @@
 // Logs: a query with filters, and a live follow over Server-Sent Events.
 import { WaftError } from '../../errors.ts';
 import { LOG_LEVELS, LOG_SOURCES, type App, type LogEntry, type LogLevel, type LogQuery, type LogSource } from '../store/types.ts';
+import { MAX_LOG_LIMIT } from '../store/validate.ts';
 import { findVersion, ownedApp } from './access.ts';
 import { sendJson } from './http.ts';
 import type { ApiRequest, ApiRoute } from './router.ts';
-import { invalid, queryInt, queryParams, queryTime } from './schema.ts';
+import { invalid, queryFunction, queryInt, queryParams, queryTime } from './schema.ts';
 import { logView } from './views.ts';
 
 const FILTERS = ['function', 'version', 'requestId', 'level', 'source', 'since', 'after'] as const;
-const MAX_LIMIT = 10_000;
 const DEFAULT_LIMIT = 1000;
 /** A follower starts with this many of the newest entries. */
 const BACKLOG = 100;
@@ -26,10 +26,7 @@ interface Filters {
 
 async function readFilters(r: ApiRequest, app: App, params: Record<string, string>): Promise<Filters> {
   const query: Omit<LogQuery, 'limit' | 'afterId'> = { appId: app.id };
-  if (params.function !== undefined) {
-    if (params.function.length === 0 || params.function.length > 63) throw invalid('query.function', 'expected a function name of 1–63 characters');
-    query.function = params.function;
-  }
+  if (params.function !== undefined) query.function = queryFunction(params.function);
   if (params.version !== undefined) query.versionId = (await findVersion(r, app, params.version)).id;
   if (params.requestId !== undefined) {
     if (params.requestId.length === 0 || params.requestId.length > 100) throw invalid('query.requestId', 'expected a request id of 1–100 characters');
@@ -64,7 +61,7 @@ async function readAfter(r: ApiRequest, f: Filters, after: number, limit: number
   let cursor = after;
   let scanned = 0;
   while (out.length < limit && scanned < MAX_SCAN) {
-    const page = await store.logs.query({ ...f.query, afterId: cursor, limit: MAX_LIMIT });
+    const page = await store.logs.query({ ...f.query, afterId: cursor, limit: MAX_LOG_LIMIT });
     if (page.length === 0) break;
     scanned += page.length;
     for (const e of page) {
@@ -74,7 +71,7 @@ async function readAfter(r: ApiRequest, f: Filters, after: number, limit: number
         if (out.length === limit) break;
       }
     }
-    if (page.length < MAX_LIMIT) break;
+    if (page.length < MAX_LOG_LIMIT) break;
   }
   return { entries: out, lastId: cursor };
 }
@@ -82,7 +79,7 @@ async function readAfter(r: ApiRequest, f: Filters, after: number, limit: number
 /** The newest `limit` matching entries (with a source filter: among the newest 10 000). */
 async function readNewest(r: ApiRequest, f: Filters, limit: number): Promise<LogEntry[]> {
   if (f.source === null) return r.ctx.store.logs.query({ ...f.query, limit });
-  const page = await r.ctx.store.logs.query({ ...f.query, limit: MAX_LIMIT });
+  const page = await r.ctx.store.logs.query({ ...f.query, limit: MAX_LOG_LIMIT });
   return page.filter((e) => e.source === f.source).slice(-limit);
 }
 
@@ -93,7 +90,7 @@ export const logRoutes: ApiRoute[] = [
       const app = await ownedApp(r);
       const params = queryParams(r.url, [...FILTERS, 'limit']);
       const f = await readFilters(r, app, params);
-      const limit = params.limit !== undefined ? queryInt(params.limit, 'query.limit', 1, MAX_LIMIT) : DEFAULT_LIMIT;
+      const limit = params.limit !== undefined ? queryInt(params.limit, 'query.limit', 1, MAX_LOG_LIMIT) : DEFAULT_LIMIT;
       let entries: LogEntry[];
       let lastId: number;
       if (f.after !== null) {

@@ -191,6 +191,12 @@ export function queryInt(value: string, field: string, min: number, max: number)
   return n;
 }
 
+/** The `function` query parameter: a function name of 1–63 characters. */
+export function queryFunction(value: string): string {
+  if (value.length === 0 || value.length > 63) throw invalid('query.function', 'expected a function name of 1–63 characters');
+  return value;
+}
+
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /** "250ms", "30s", "15m", "2h", "7d", "1w" → milliseconds; null when it is not a duration. */

@@ -2,7 +2,7 @@
 import { ownedApp } from './access.ts';
 import { sendJson } from './http.ts';
 import type { ApiRoute } from './router.ts';
-import { invalid, parseDurationText, queryParams, queryTime } from './schema.ts';
+import { invalid, parseDurationText, queryFunction, queryParams, queryTime } from './schema.ts';
 import type { UsageBucket } from '../store/types.ts';
 
 const DAY = 86_400_000;
@@ -52,11 +52,7 @@ export const usageRoutes: ApiRoute[] = [
       if (buckets > MAX_BUCKETS) {
         throw invalid('query.bucket', `${params.bucket ?? '1h'} buckets over this range make ${buckets}; at most ${MAX_BUCKETS} are allowed, so widen the bucket or narrow the range`);
       }
-      let fn: string | undefined;
-      if (params.function !== undefined) {
-        if (params.function.length === 0 || params.function.length > 63) throw invalid('query.function', 'expected a function name of 1–63 characters');
-        fn = params.function;
-      }
+      const fn = params.function !== undefined ? queryFunction(params.function) : undefined;
       const rows = await r.ctx.store.usage.aggregate({ appId: app.id, function: fn, from, to, bucketMs });
       const total = empty();
       const byFunction = new Map<string, UsageTotals>();

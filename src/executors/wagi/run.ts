@@ -97,18 +97,22 @@ export async function serveWagi(
 
   const reply = new Reply(res);
   const redact = target.redact;
-  const stderr = new LineSplitter(redact ? (line) => ctx.onStderr(redact(line)) : ctx.onStderr);
+  // Most runs write nothing to stderr: the splitter (and its decoder) comes with the first chunk.
+  let stderr = null as LineSplitter | null;
   const result = await sandbox.run({
     profile: profileOf(target), args, env, stdin, signal: abort.signal,
     stdout: (chunk) => reply.push(chunk),
-    stderr: (chunk) => stderr.push(chunk),
+    stderr: (chunk) => {
+      stderr ??= new LineSplitter(redact ? (line) => ctx.onStderr(redact(line)) : ctx.onStderr);
+      stderr.push(chunk);
+    },
     onLog: (entry) => {
-      stderr.flush();
+      stderr?.flush();
       if (ctx.onLog) ctx.onLog(entry);
       else ctx.onStderr(`[${entry.denied ? 'DENIED' : LOG_LEVEL_NAMES[entry.level] ?? 'INFO'}] ${entry.message}`);
     },
   });
-  stderr.end();
+  stderr?.end();
   res.off('close', onClose);
 
   let error = bodyError ?? result.error ?? reply.error;

@@ -14,7 +14,7 @@ const SWEEP_BATCH = 1000;
 const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** "127.0.0.1:5432/dbname" from the url, without credentials. */
-export function postgresAddress(url: string): string {
+function postgresAddress(url: string): string {
   let u: URL;
   try {
     u = new URL(url);
@@ -146,7 +146,6 @@ export function postgresBackend(options: { url: string; limits?: Partial<KvLimit
           throw err;
         }
       },
-      async close() {},
     };
   }
 

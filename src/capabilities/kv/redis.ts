@@ -120,7 +120,7 @@ function positiveMs(value: unknown, name: string, fallback: number): number {
 }
 
 /** "127.0.0.1:6379" from the url, without credentials. */
-export function redisAddress(url: string): string {
+function redisAddress(url: string): string {
   let u: URL;
   try {
     u = new URL(url);
@@ -252,7 +252,6 @@ export function redisBackend(options: RedisBackendOptions): KvBackend {
           throw err;
         }
       },
-      async close() {},
     };
   }
 

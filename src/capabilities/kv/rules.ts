@@ -53,7 +53,7 @@ export function checkName(kind: 'store' | 'namespace', name: unknown): string {
   return name;
 }
 
-export function utf8Length(s: string): number {
+function utf8Length(s: string): number {
   return utf8.encode(s).byteLength;
 }
 
@@ -167,11 +167,6 @@ export function prefixEnd(prefix: string): string | null {
     }
   }
   return null;
-}
-
-/** Orders keys as every backend does: by their UTF-8 bytes (= by code point). */
-export function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 /** The integer a stored value holds, or null when it is not canonical decimal int64 text. */

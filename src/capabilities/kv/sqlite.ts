@@ -134,7 +134,6 @@ function rawStore(conn: Connection, info: StoreInfo): RawStore {
         throw err;
       }
     },
-    async close() {},
   };
 }
 

@@ -27,15 +27,9 @@ export interface RawStore {
    */
   list(prefix: string, after: string | null, count: number): Promise<{ keys: string[]; resumeAfter?: string }>;
   increment(key: string, delta: bigint): Promise<bigint>;
-  /** Releases what this store holds; the backend's connection stays. */
-  close(): Promise<void>;
 }
 
-export function describe(info: { backend: string; address: string }): string {
-  return `${info.backend} at ${info.address}`;
-}
-
-export function unavailable(info: StoreInfo, err: unknown, operation: string): WaftError {
+function unavailable(info: StoreInfo, err: unknown, operation: string): WaftError {
   const e = err as { message?: unknown; code?: unknown; errcode?: unknown };
   const cause = typeof e?.message === 'string' && e.message !== '' ? e.message : String(err);
   const details: Record<string, unknown> = {
@@ -44,18 +38,18 @@ export function unavailable(info: StoreInfo, err: unknown, operation: string): W
   if (typeof e?.code === 'string' || typeof e?.code === 'number') details.cause = e.code;
   return new WaftError(
     'WAFT_E_KV_UNAVAILABLE',
-    `key-value store ${JSON.stringify(info.store)} (${describe(info)}) is unavailable: ${cause}`,
+    `key-value store ${JSON.stringify(info.store)} (${info.backend} at ${info.address}) is unavailable: ${cause}`,
     details,
   );
 }
 
-export function closedError(info: Where, what = 'store'): WaftError {
+function closedError(info: Where, what = 'store'): WaftError {
   return new WaftError('WAFT_E_KV_CLOSED', what === 'store'
     ? `key-value store ${JSON.stringify(info.store)} is closed`
     : `the key-value backend is closed; cannot open store ${JSON.stringify(info.store)}`, { store: info.store, namespace: info.namespace });
 }
 
-export function guardStore(info: StoreInfo, raw: RawStore, onClose?: () => void): KvStore {
+function guardStore(info: StoreInfo, raw: RawStore, onClose?: () => void): KvStore {
   const { limits } = info;
   let closed = false;
 
@@ -106,7 +100,6 @@ export function guardStore(info: StoreInfo, raw: RawStore, onClose?: () => void)
       if (closed) return;
       closed = true;
       onClose?.();
-      await raw.close();
     },
   };
 }

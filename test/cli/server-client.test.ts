@@ -13,6 +13,7 @@ import { Logger } from '../../src/host/logger.ts';
 import { startServer, type WaftServer } from '../../src/server/server.ts';
 import { ApiClient } from '../../src/cli/client/api.ts';
 import { ServerError } from '../../src/cli/client/server-error.ts';
+import { until } from '../support/app.ts';
 import { cGuest, clangMissing, repoRoot, watGuest } from '../support/guests.ts';
 
 const node = join(repoRoot, 'node_modules/.bin/node');
@@ -102,15 +103,6 @@ route = "/echo"
 source = "trap.wasm"
 route = "/boom"
 `);
-}
-
-/** Waits (without a deadline of its own: the test timeout bounds it) until check() returns a value. */
-async function until<T>(check: () => Promise<T | null | undefined | false>): Promise<T> {
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** The error the server answers to call(), straight from the API. */

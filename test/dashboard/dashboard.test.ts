@@ -14,6 +14,7 @@ import { startServer } from '../../src/server/server.ts';
 import { ApiClient } from '../../src/cli/client/api.ts';
 import { collectBundle } from '../../src/cli/client/bundle.ts';
 import { publishBundle } from '../../src/cli/client/upload.ts';
+import { until } from '../support/app.ts';
 import { cGuest, clangMissing } from '../support/guests.ts';
 
 const CHROMIUM = process.env.WAFT_CHROMIUM ?? '/usr/bin/chromium';
@@ -36,14 +37,6 @@ environment = { GREETING = "${greeting}" }
 source = "echo.wasm"
 route = "/echo"
 `);
-}
-
-async function until<T>(check: () => Promise<T | null | undefined | false>): Promise<T> {
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 test('dashboard: sign in, versions, deploy and rollback, live logs, usage charts, invoke', async (t) => {

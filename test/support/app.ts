@@ -1,4 +1,5 @@
-// Makes throwaway apps from built test guests and serves them with the real dev server.
+// Makes throwaway apps from built test guests and serves them with the real dev server; waits
+// for what a served app does in the background.
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -41,4 +42,13 @@ export async function serveApp(dir: string, options: Partial<DevServerOptions> &
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Waits (without a deadline of its own: the test timeout bounds it) until check() returns a value. */
+export async function until<T>(check: () => Promise<T | null | undefined | false>): Promise<T> {
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -1,5 +1,6 @@
 import { WaftError } from '../errors.ts';
 import { SANDBOX_MODULE } from '../wasm/prepare.ts';
+import { suspendingImports } from '../wasm/suspending.ts';
 import { ProcExit, WasiHost } from '../wasi/host.ts';
 import type { InputStream, OutputStream, Preopen } from '../wasi/types.ts';
 import { PAGE } from './limits.ts';
@@ -56,31 +57,20 @@ export async function runGuest(run: GuestRun, pool: MemoryPool, hook: CancelHook
     host.abort(error);
     ext?.instance.abort(error);
   };
-  const wasi: Record<string, unknown> = { ...host.imports };
-  // A guest that imports no call that can wait runs without JSPI: it could never suspend, and
-  // each promising() call costs a fresh stack.
-  let suspends = false;
-  for (const name of WasiHost.asyncImports) {
-    if (!wasi[name]) continue;
-    wasi[name] = new WebAssembly.Suspending(wasi[name] as (...args: never[]) => unknown);
-    suspends = true;
-  }
+  const wasi = suspendingImports(host.imports, WasiHost.asyncImports);
+  let suspends = wasi.suspends;
   const sandbox: Record<string, unknown> = {
     interrupt: run.interrupt.memory,
     interrupt_slot: new WebAssembly.Global({ value: 'i32', mutable: false }, run.interrupt.slot * 4),
   };
   if (memory) sandbox.memory = memory;
   const importObject: Record<string, WebAssembly.ModuleImports> = {
-    wasi_snapshot_preview1: wasi as WebAssembly.ModuleImports, [SANDBOX_MODULE]: sandbox as WebAssembly.ModuleImports,
+    wasi_snapshot_preview1: wasi.imports, [SANDBOX_MODULE]: sandbox as WebAssembly.ModuleImports,
   };
   if (ext) {
-    const fns: Record<string, unknown> = {};
-    for (const [name, fn] of Object.entries(ext.instance.imports)) {
-      const waits = ext.instance.asyncImports.has(name);
-      fns[name] = waits ? new WebAssembly.Suspending(fn as (...args: never[]) => unknown) : fn;
-      suspends ||= waits;
-    }
-    importObject[ext.module] = fns as WebAssembly.ModuleImports;
+    const linked = suspendingImports(ext.instance.imports, ext.instance.asyncImports);
+    importObject[ext.module] = linked.imports;
+    suspends ||= linked.suspends;
   }
   let exitCode: number | null = null;
   let error: WaftError | null = null;

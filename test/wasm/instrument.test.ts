@@ -13,7 +13,7 @@ import { readSections } from '../../src/wasm/sections.ts';
 import { WaftError } from '../../src/errors.ts';
 import { cGuest, clangMissing } from '../support/guests.ts';
 import { wat } from './load.ts';
-import { runCommand } from './wasi-shim.ts';
+import { runCommand } from '../support/run-wasi.ts';
 
 type Exports = Record<string, any>;
 

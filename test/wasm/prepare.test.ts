@@ -7,7 +7,7 @@ import { prepare, SANDBOX_MODULE } from '../../src/wasm/prepare.ts';
 import { WaftError } from '../../src/errors.ts';
 import { cGuest, clangMissing } from '../support/guests.ts';
 import { wat } from './load.ts';
-import { runCommand } from './wasi-shim.ts';
+import { runCommand } from '../support/run-wasi.ts';
 
 const load = wat;
 const noInterrupt = { interrupt: false };

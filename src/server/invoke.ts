@@ -9,7 +9,7 @@ import type { Completed } from '../triggers/http/gateway.ts';
 import type { ServedApp } from './runtime.ts';
 
 /** Marks a request as an invocation: the server's resolve() serves it with this app and path. */
-export const INVOKE = Symbol('waft.invoke');
+const INVOKE = Symbol('waft.invoke');
 
 export interface InvokeTarget {
   app: ServedApp;
@@ -125,6 +125,11 @@ export function invocationRequest(input: InvokeInput, target: InvokeTarget): Inc
     complete: true, [INVOKE]: target,
   });
   return req as unknown as IncomingMessage;
+}
+
+/** The invocation a request was made for, if it was made by invocationRequest(). */
+export function invokeTarget(req: IncomingMessage): InvokeTarget | undefined {
+  return (req as unknown as Record<symbol, InvokeTarget | undefined>)[INVOKE];
 }
 
 export function asServerResponse(res: CollectedResponse): ServerResponse {

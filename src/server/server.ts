@@ -28,7 +28,7 @@ import { DEFAULT_BUNDLE_LIMITS } from './bundle/check.ts';
 import { Receipts } from './bundle/receipts.ts';
 import { clearStaging, versionDirs } from './bundle/stage.ts';
 import { DEFAULT_API_LIMITS, type ServerContext, type ServerLimits } from './context.ts';
-import { INVOKE, type InvokeTarget } from './invoke.ts';
+import { invokeTarget } from './invoke.ts';
 import { Metrics } from './metrics.ts';
 import { AppRuntime, type ServedApp } from './runtime.ts';
 import { DASHBOARD_DIR, DASHBOARD_PREFIX, serveDashboard } from './static.ts';
@@ -145,7 +145,7 @@ export async function startServer(opts: ServerOptions): Promise<WaftServer> {
     const gateway = createGateway({
       sandbox, logger,
       resolve(req) {
-        const invoke = (req as unknown as Record<symbol, InvokeTarget | undefined>)[INVOKE];
+        const invoke = invokeTarget(req);
         if (invoke) return { app: invoke.app, path: invoke.path };
         const target = (req as unknown as Record<symbol, AppTarget | undefined>)[TARGET];
         if (!target) return null;
@@ -158,22 +158,22 @@ export async function startServer(opts: ServerOptions): Promise<WaftServer> {
       },
       onGuestLog(app: GatewayApp, fn, requestId, line, req) {
         accounting.guest(app as ServedApp, fn, requestId, line);
-        const invoke = (req as unknown as Record<symbol, InvokeTarget | undefined>)[INVOKE];
+        const invoke = invokeTarget(req);
         if (invoke) invocationLog(invoke, line);
       },
       onCompleted(c: Completed) {
         const app = c.app as ServedApp | null;
         if (app) {
-          accounting.completed(c, app, c.req.url ?? '/');
           const usage = c.outcome?.usage ?? null;
+          const outcome = usageOutcome(c.error, usage !== null);
+          accounting.completed(c, app, c.req.url ?? '/', outcome);
           metrics.request({
             app: app.name, function: c.function, status: c.status,
-            outcome: usageOutcome(c.error, usage !== null), wallMs: usage?.wallMs ?? null, cpuMs: usage?.cpuMs ?? null,
+            outcome, wallMs: usage?.wallMs ?? null, cpuMs: usage?.cpuMs ?? null,
             bytesIn: c.outcome?.bytesIn ?? 0, bytesOut: c.outcome?.bytesOut ?? 0,
           });
         }
-        const invoke = (c.req as unknown as Record<symbol, InvokeTarget | undefined>)[INVOKE];
-        if (invoke) invoke.done(c);
+        invokeTarget(c.req)?.done(c);
       },
     });
 

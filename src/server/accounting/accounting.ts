@@ -70,8 +70,8 @@ export class Accounting {
     });
   }
 
-  /** One request to an app: its request line, and a usage record when a function was chosen. */
-  completed(c: Completed, app: Attributed, url: string): void {
+  /** One request to an app: its request line, and a usage record (with usageOutcome() of it) when a function was chosen. */
+  completed(c: Completed, app: Attributed, url: string, outcome: UsageOutcome): void {
     const level: LogLevel = c.status >= 500 ? 'error' : c.status >= 400 ? 'warn' : 'info';
     const error = c.error ? ` ${c.error.code}: ${c.error.message}` : '';
     this.logs.push({
@@ -85,7 +85,7 @@ export class Accounting {
       appId: app.appId, versionId: app.versionId, function: c.function, requestId: c.requestId, startedAt: c.startedAt,
       wallMs: usage ? usage.wallMs : 0, cpuMs: usage ? usage.cpuMs : 0, peakMemoryBytes: usage ? usage.peakMemoryBytes : 0,
       bytesIn: o ? o.bytesIn : 0, bytesOut: o ? o.bytesOut : 0,
-      status: c.status, outcome: usageOutcome(c.error, usage !== null),
+      status: c.status, outcome,
     });
   }
 

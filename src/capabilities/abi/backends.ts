@@ -14,6 +14,17 @@ import { stableJson, type CapabilityGrant } from './grant.ts';
 let kvModule: typeof import('../kv/from-config.ts') | null = null;
 let httpModule: typeof import('../http/client.ts') | null = null;
 
+// A worker keeps each grant (and so its store configs) for all its runs: the cache key of a
+// config or a grant is worked out on its first call, not on every kv_open and http_request.
+const backendKeys = new WeakMap<KvBackendConfig, string>();
+const httpKeys = new WeakMap<CapabilityGrant, string>();
+
+function memo<K extends object>(keys: WeakMap<K, string>, of: K, make: () => unknown): string {
+  let key = keys.get(of);
+  if (key === undefined) keys.set(of, (key = stableJson(make())));
+  return key;
+}
+
 export class WorkerBackends {
   readonly #kv = new Map<string, KvBackend>();
   readonly #stores = new Map<string, KvStore>();
@@ -22,7 +33,7 @@ export class WorkerBackends {
 
   /** The store `store` of app `app` on the backend `config` describes; a KvStore at once when it is open. */
   kvStore(config: KvBackendConfig, app: string, store: string): KvStore | Promise<KvStore> {
-    const backendKey = stableJson(config);
+    const backendKey = memo(backendKeys, config, () => config);
     const key = `${backendKey}\0${app}\0${store}`;
     const open = this.#stores.get(key);
     if (open) return open;
@@ -55,7 +66,7 @@ export class WorkerBackends {
         return this.http(grant);
       });
     }
-    const key = stableJson([grant.allowedOutboundHosts, grant.outbound, grant.resolve ?? {}]);
+    const key = memo(httpKeys, grant, () => [grant.allowedOutboundHosts, grant.outbound, grant.resolve ?? {}]);
     let client = this.#http.get(key);
     if (!client) {
       client = new httpModule.OutboundHttp({

@@ -2,6 +2,7 @@ import { parseArgs, str } from './args.ts';
 import { formatTime, table } from './client/format.ts';
 import { reportErrors } from './client/server-error.ts';
 import { noMore, withClient } from './client/session.ts';
+import { printJson } from './output.ts';
 
 const usage = `Usage: waft apps [OPTIONS]
 
@@ -22,7 +23,7 @@ export async function apps(argv: string[]): Promise<number> {
     noMore('apps', p.positionals, 0);
     const list = await client.apps();
     if (p.options.json) {
-      process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+      printJson(list);
       return 0;
     }
     if (list.length === 0) {

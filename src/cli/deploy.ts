@@ -6,6 +6,7 @@ import { ProgressLine } from './client/progress.ts';
 import { reportErrors } from './client/server-error.ts';
 import { noMore, withClient } from './client/session.ts';
 import { publishBundle } from './client/upload.ts';
+import { printJson } from './output.ts';
 
 const usage = `Usage: waft deploy [DIR|FILE] [OPTIONS]
 
@@ -46,7 +47,7 @@ export async function deploy(argv: string[]): Promise<number> {
     return withClient(async (client) => {
       const r = await publishBundle(client, appName, bundle, { deploy: !p.options['no-deploy'], progress });
       if (json) {
-        process.stdout.write(`${JSON.stringify({ app: r.app, created: r.created, version: r.version, deployment: r.deployment ?? null, uploaded: r.uploaded, unchanged: r.unchanged }, null, 2)}\n`);
+        printJson({ app: r.app, created: r.created, version: r.version, deployment: r.deployment ?? null, uploaded: r.uploaded, unchanged: r.unchanged });
         return 0;
       }
       if (r.created) say(`Created app ${appName}`);

@@ -5,6 +5,7 @@ import { formatSize } from './client/format.ts';
 import { localHint, printErrorWithHint, reportErrors, ServerError } from './client/server-error.ts';
 import { noMore, need, versionRef, withClient } from './client/session.ts';
 import type { InvokeRequest } from './client/types.ts';
+import { printJson } from './output.ts';
 
 const usage = `Usage: waft invoke APP FUNCTION [OPTIONS]
 
@@ -66,7 +67,7 @@ export async function invoke(argv: string[]): Promise<number> {
     return withClient(async (client) => {
       const r = await client.invoke(app, req);
       if (p.options.json) {
-        process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+        printJson(r);
         return r.error ? 1 : 0;
       }
       if (p.options.include) {

@@ -7,3 +7,8 @@ export function printError(err: unknown, options: { hint?: boolean } = {}): void
   if (options.hint) text += `  hint: ${e.hint}\n`;
   process.stderr.write(text);
 }
+
+/** What --json prints: the value, indented, and a newline. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

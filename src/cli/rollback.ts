@@ -1,6 +1,7 @@
 import { parseArgs, str } from './args.ts';
 import { reportErrors } from './client/server-error.ts';
 import { need, noMore, versionRef, withClient } from './client/session.ts';
+import { printJson } from './output.ts';
 
 const usage = `Usage: waft rollback APP [VERSION]
 
@@ -26,7 +27,7 @@ export async function rollback(argv: string[]): Promise<number> {
     const before = (await client.app(app)).activeVersion;
     const r = await client.rollback(app, version);
     if (p.options.json) {
-      process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      printJson(r);
       return 0;
     }
     if (before?.number === r.deployment.version) {

@@ -4,6 +4,7 @@ import { formatTime, table } from './client/format.ts';
 import { reportErrors } from './client/server-error.ts';
 import { need, noMore, withClient } from './client/session.ts';
 import type { NewToken, Token } from './client/types.ts';
+import { printJson } from './output.ts';
 
 const usage = `Usage: waft tokens create NAME --scope SCOPE… [--expires WHEN]
        waft tokens list
@@ -49,7 +50,7 @@ export async function tokens(argv: string[]): Promise<number> {
       return withClient(async (client) => {
         const { token, secret } = await client.createToken(body);
         if (json) {
-          process.stdout.write(`${JSON.stringify({ token, secret }, null, 2)}\n`);
+          printJson({ token, secret });
           return 0;
         }
         process.stderr.write(`Created token ${token.id} "${token.name}" with scopes ${token.scopes.join(' ')}, ${token.expiresAt === null ? 'never expires' : `expires ${formatTime(token.expiresAt)} UTC`}.\nThis is the only time its secret is shown:\n`);
@@ -62,7 +63,7 @@ export async function tokens(argv: string[]): Promise<number> {
       return withClient(async (client) => {
         const [all, me] = await Promise.all([client.tokens(), client.me()]);
         if (json) {
-          process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
+          printJson(all);
           return 0;
         }
         const now = Date.now();
@@ -80,7 +81,7 @@ export async function tokens(argv: string[]): Promise<number> {
       return withClient(async (client) => {
         const token = await client.revokeToken(id);
         if (json) {
-          process.stdout.write(`${JSON.stringify(token, null, 2)}\n`);
+          printJson(token);
           return 0;
         }
         process.stdout.write(`Revoked token ${token.id} "${token.name}".\n`);

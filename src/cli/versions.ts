@@ -2,6 +2,7 @@ import { parseArgs, str } from './args.ts';
 import { formatSize, formatTime, table } from './client/format.ts';
 import { reportErrors } from './client/server-error.ts';
 import { need, noMore, withClient } from './client/session.ts';
+import { printJson } from './output.ts';
 
 const usage = `Usage: waft versions APP [OPTIONS]
 
@@ -23,7 +24,7 @@ export async function versions(argv: string[]): Promise<number> {
     noMore('versions', p.positionals, 1);
     const list = await client.versions(app);
     if (p.options.json) {
-      process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+      printJson(list);
       return 0;
     }
     if (list.length === 0) {

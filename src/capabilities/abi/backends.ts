@@ -5,7 +5,6 @@
 //
 // The backends' modules (ioredis, postgres, undici) are imported on first use: a worker that
 // never runs a guest using them does not pay for loading them.
-import { lookup as dnsLookup } from 'node:dns/promises';
 import type { KvBackendConfig } from '../kv/from-config.ts';
 import type { KvBackend, KvStore } from '../kv/contract.ts';
 import type { Lookup, OutboundHttp } from '../http/client.ts';
@@ -71,7 +70,7 @@ export class WorkerBackends {
     if (!client) {
       client = new httpModule.OutboundHttp({
         allowed: grant.allowedOutboundHosts, ...grant.outbound,
-        lookup: grant.resolve && Object.keys(grant.resolve).length > 0 ? staticLookup(grant.resolve) : undefined,
+        lookup: grant.resolve && Object.keys(grant.resolve).length > 0 ? staticLookup(grant.resolve, httpModule.systemLookup) : undefined,
       });
       this.#http.set(key, client);
     }
@@ -88,12 +87,12 @@ export class WorkerBackends {
   }
 }
 
-/** Answers the names in `table` (lower-case host → addresses) itself, and asks DNS for the rest. */
-function staticLookup(table: Record<string, string[]>): Lookup {
+/** Answers the names in `table` (lower-case host → addresses) itself, and asks `fallback` for the rest. */
+function staticLookup(table: Record<string, string[]>, fallback: Lookup): Lookup {
   const entries = new Map(Object.entries(table).map(([host, addresses]) => [host.toLowerCase(), addresses]));
   return async (hostname) => {
     const fixed = entries.get(hostname.toLowerCase());
     if (fixed) return fixed.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-    return (await dnsLookup(hostname, { all: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+    return fallback(hostname);
   };
 }

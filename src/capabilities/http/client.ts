@@ -43,7 +43,8 @@ export interface OutboundResponse {
   body: AsyncIterable<Uint8Array>;
 }
 
-const defaultLookup: Lookup = async (hostname) =>
+/** node:dns lookup with all: true: the default, and what a static table falls back to. */
+export const systemLookup: Lookup = async (hostname) =>
   (await dnsLookup(hostname, { all: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
 
 // Even a grant that names the host exactly does not make these reachable.
@@ -90,7 +91,7 @@ export class OutboundHttp {
     }
     this.#grants = parseAllowedHosts(options.allowed);
     this.#options = options;
-    this.#lookup = options.lookup ?? defaultLookup;
+    this.#lookup = options.lookup ?? systemLookup;
     const base = buildConnector({ timeout: options.timeoutMs });
     this.#agent = new Agent({
       connect: (opts, callback) => {

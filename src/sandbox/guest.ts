@@ -51,7 +51,7 @@ export async function runGuest(run: GuestRun, pool: MemoryPool, hook: CancelHook
     }
     memory = pool.take(run.memory.initial, maximum);
   }
-  const host = new WasiHost({ args: run.args, env: run.env, stdin: run.stdin, stdout: run.stdout, stderr: run.stderr, preopens: run.preopens }, wasiImports(run.module));
+  const host = new WasiHost({ args: run.args, env: run.env, stdin: run.stdin, stdout: run.stdout, stderr: run.stderr, preopens: run.preopens }, moduleImports(run.module).wasi);
   const ext = run.extension;
   hook.cancel = (error) => {
     host.abort(error);
@@ -125,16 +125,37 @@ function classify(err: unknown, run: GuestRun, memory: WebAssembly.Memory | null
   return WaftError.wrap(err);
 }
 
-const importLists = new WeakMap<WebAssembly.Module, string[]>();
+/** What a module imports, as the sandbox links it. */
+export interface ModuleImports {
+  /** The WASI functions. */
+  wasi: string[];
+  /** Functions imported from each module other than WASI and the sandbox's own. */
+  functions: Map<string, string[]>;
+  /** Anything, of any kind, comes from a module the sandbox does not fill itself. */
+  beyondWasi: boolean;
+}
 
-/** The WASI functions a module imports, listed once per module. */
-function wasiImports(module: WebAssembly.Module): string[] {
-  let names = importLists.get(module);
-  if (!names) {
-    names = WebAssembly.Module.imports(module).filter((i) => i.module === 'wasi_snapshot_preview1' && i.kind === 'function').map((i) => i.name);
-    importLists.set(module, names);
+const importLists = new WeakMap<WebAssembly.Module, ModuleImports>();
+
+/** What `module` imports, listed once per module. */
+export function moduleImports(module: WebAssembly.Module): ModuleImports {
+  let lists = importLists.get(module);
+  if (!lists) {
+    lists = { wasi: [], functions: new Map(), beyondWasi: false };
+    for (const i of WebAssembly.Module.imports(module)) {
+      if (i.module === 'wasi_snapshot_preview1') {
+        if (i.kind === 'function') lists.wasi.push(i.name);
+      } else if (i.module !== SANDBOX_MODULE) {
+        lists.beyondWasi = true;
+        if (i.kind !== 'function') continue;
+        const names = lists.functions.get(i.module);
+        if (names) names.push(i.name);
+        else lists.functions.set(i.module, [i.name]);
+      }
+    }
+    importLists.set(module, lists);
   }
-  return names;
+  return lists;
 }
 
 export function wasmBacktrace(err: Error): string[] {

@@ -3,12 +3,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { WaftError } from '../errors.ts';
 import { concatBytes } from '../util/bytes.ts';
 import type { InputStream } from '../wasi/types.ts';
-import { runGuest, type CancelHook } from './guest.ts';
+import { moduleImports, runGuest, type CancelHook } from './guest.ts';
 import { MemoryPool } from './memory-pool.ts';
 import { BytesInput, CollectOutput, FdInput, FdOutput, OutputBudget, PushInput } from '../wasi/streams.ts';
 import { PROFILE_CACHE, type DoneTuple, type ExtensionInstance, type FromWorker, type HostExtension, type OutputSpec, type ProfileData, type RunTuple, type ToWorker } from './protocol.ts';
 import { STARTED, UNCLAIMED } from './claims.ts';
-import { SANDBOX_MODULE } from '../wasm/prepare.ts';
 
 const port = parentPort!;
 const interrupt: WebAssembly.Memory = workerData.interrupt;
@@ -20,8 +19,6 @@ const modules = new Map<string, WebAssembly.Module>();
 const grants = new Map<string, unknown>();
 /** Profiles by id, oldest first; evicted in the order the pool evicts them. */
 const profiles = new Map<number, ProfileData>();
-/** Per module hash: the names it imports from the extension's module (empty: it imports none). */
-const extensionImports = new Map<string, string[]>();
 const memories = new MemoryPool();
 const STREAM_FLUSH = 16 * 1024;
 
@@ -88,8 +85,6 @@ function receive(msg: ToWorker): void {
     }
     case 'forget':
       modules.delete(msg.hash);
-      extensionImports.delete(msg.hash);
-      needsExtension.delete(msg.hash);
       return;
     case 'close':
       void closeExtension();
@@ -145,28 +140,6 @@ async function closeExtension(): Promise<void> {
   post({ t: 'closed' });
 }
 
-const builtinModules = new Set(['wasi_snapshot_preview1', SANDBOX_MODULE]);
-/** Per module hash: whether it imports from a module the sandbox does not fill itself. */
-const needsExtension = new Map<string, boolean>();
-
-function importsFrom(hash: string, module: WebAssembly.Module, name: string): string[] {
-  let names = extensionImports.get(hash);
-  if (!names) {
-    names = WebAssembly.Module.imports(module).filter((i) => i.module === name && i.kind === 'function').map((i) => i.name);
-    extensionImports.set(hash, names);
-  }
-  return names;
-}
-
-function importsBeyondWasi(hash: string, module: WebAssembly.Module): boolean {
-  let needs = needsExtension.get(hash);
-  if (needs === undefined) {
-    needs = WebAssembly.Module.imports(module).some((i) => !builtinModules.has(i.module));
-    needsExtension.set(hash, needs);
-  }
-  return needs;
-}
-
 const STREAM: OutputSpec = { kind: 'stream' };
 const COLLECT: OutputSpec = { kind: 'collect' };
 
@@ -194,13 +167,14 @@ async function run(msg: RunTuple): Promise<void> {
   try {
     if (!p || !module) throw new WaftError('WAFT_E_INTERNAL', `worker has no profile ${profileId} or its module`);
     let linked: { module: string; instance: ExtensionInstance } | undefined;
-    if (workerData.extension && importsBeyondWasi(p.hash, module)) {
+    const imports = moduleImports(module);
+    if (workerData.extension && imports.beyondWasi) {
       if (extension === null) await loadExtension();
       if (extension instanceof Error) throw extension;
     }
     if (extension && !(extension instanceof Error)) {
-      const names = importsFrom(p.hash, module, extension.module);
-      if (names.length > 0) {
+      const names = imports.functions.get(extension.module);
+      if (names) {
         if (p.grantKey !== undefined && !grants.has(p.grantKey)) {
           throw new WaftError('WAFT_E_INTERNAL', `worker has no capability grant ${p.grantKey}`);
         }

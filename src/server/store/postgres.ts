@@ -3,6 +3,7 @@
 // guarantees SQLite gets from its single writer (see the comments at each).
 import postgres from 'postgres';
 import { WaftError } from '../../errors.ts';
+import { refused } from './refusals.ts';
 import { pending, postgresMigrations } from './migrations.ts';
 import {
   groupFiles, newId, toApp, toDeployment, toLogEntry, toToken, toTokenWithUser, toUsageBucket, toUser, toVersion, type Row,
@@ -10,8 +11,8 @@ import {
 } from './rows.ts';
 import type { App, BundleFiles, Deployment, Store, Token, User, Version } from './types.ts';
 import {
-  checkAppName, checkBundleFiles, checkKind, checkLogEntry, checkTime, checkUsageQuery, checkUsageRecord, checkUserName,
-  levelsFrom, logLimit,
+  checkAppName, checkKind, checkLogEntry, checkMaxPerApp, checkNewVersion, checkTime, checkUsageQuery, checkUsageRecord,
+  checkUserName, levelsFrom, logLimit,
 } from './validate.ts';
 
 type Sql = postgres.Sql | postgres.TransactionSql;
@@ -96,7 +97,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
         try {
           await sql`INSERT INTO users (id, name, is_admin, created_at) VALUES (${user.id}, ${name}, ${user.isAdmin}, ${user.createdAt})`;
         } catch (err) {
-          if (isUnique(err)) throw new WaftError('WAFT_E_USER_EXISTS', `a user named ${name} exists already`, { name });
+          if (isUnique(err)) throw refused.userExists(name);
           throw err;
         }
         return user;
@@ -129,8 +130,8 @@ export async function openPostgresStore(url: string): Promise<Store> {
             INSERT INTO tokens (id, user_id, name, secret_hash, scopes, created_at, expires_at)
             VALUES (${token.id}, ${userId}, ${name}, ${secretHash}, ${JSON.stringify(token.scopes)}, ${token.createdAt}, ${expiresAt})`;
         } catch (err) {
-          if (isForeignKey(err)) throw new WaftError('WAFT_E_USER_NOT_FOUND', `cannot create a token for user ${userId}: no such user`, { userId });
-          if (isUnique(err)) throw new WaftError('WAFT_E_INTERNAL', 'a token with this secret exists already; tokens must use fresh secrets');
+          if (isForeignKey(err)) throw refused.tokenUserMissing(userId);
+          if (isUnique(err)) throw refused.tokenSecretReused();
           throw err;
         }
         return token;
@@ -161,8 +162,8 @@ export async function openPostgresStore(url: string): Promise<Store> {
         try {
           await sql`INSERT INTO apps (id, owner_id, name, created_at) VALUES (${app.id}, ${ownerId}, ${name}, ${app.createdAt})`;
         } catch (err) {
-          if (isUnique(err)) throw new WaftError('WAFT_E_APP_EXISTS', `an app named ${name} exists already`, { name });
-          if (isForeignKey(err)) throw new WaftError('WAFT_E_USER_NOT_FOUND', `cannot create app ${name} for user ${ownerId}: no such user`, { ownerId });
+          if (isUnique(err)) throw refused.appExists(name);
+          if (isForeignKey(err)) throw refused.appOwnerMissing(name, ownerId);
           throw err;
         }
         return app;
@@ -192,22 +193,21 @@ export async function openPostgresStore(url: string): Promise<Store> {
 
     versions: {
       async create(appId, createdBy, manifest, files) {
-        const entries = checkBundleFiles(files);
-        if (typeof manifest !== 'string') throw new WaftError('WAFT_E_BUNDLE_INVALID', 'the manifest must be the text of waft.toml');
+        const entries = checkNewVersion(manifest, files);
         const createdAt = Date.now();
         const id = newId('ver');
         const number = await sql.begin(async (tx) => {
           // The UPDATE takes the app's row lock, so concurrent creates for one app are numbered
           // one after the other; a rollback gives the number back.
           const [seq] = await tx`UPDATE apps SET version_seq = version_seq + 1 WHERE id = ${appId} RETURNING version_seq`;
-          if (!seq) throw new WaftError('WAFT_E_APP_NOT_FOUND', `cannot create a version of app ${appId}: no such app`, { appId });
+          if (!seq) throw refused.versionAppMissing(appId);
           const n = Number(seq.version_seq);
           try {
             await tx`
               INSERT INTO versions (id, app_id, number, manifest, created_at, created_by)
               VALUES (${id}, ${appId}, ${n}, ${manifest}, ${createdAt}, ${createdBy})`;
           } catch (err) {
-            if (isForeignKey(err)) throw new WaftError('WAFT_E_USER_NOT_FOUND', `cannot create a version as user ${createdBy}: no such user`, { createdBy });
+            if (isForeignKey(err)) throw refused.versionCreatorMissing(createdBy);
             throw err;
           }
           const rows = entries.map(([path, f]) => ({ version_id: id, path, sha256: f.sha256, size: f.size }));
@@ -248,15 +248,15 @@ export async function openPostgresStore(url: string): Promise<Store> {
         await sql.begin(async (tx) => {
           // Lock the app row first: activations of one app commit in the order of their seq.
           const [app] = await tx`SELECT id FROM apps WHERE id = ${appId} FOR UPDATE`;
-          if (!app) throw new WaftError('WAFT_E_APP_NOT_FOUND', `cannot activate a version of app ${appId}: no such app`, { appId });
+          if (!app) throw refused.activateAppMissing(appId);
           const [v] = await tx`SELECT id FROM versions WHERE id = ${versionId} AND app_id = ${appId}`;
-          if (!v) throw new WaftError('WAFT_E_VERSION_NOT_FOUND', `app ${appId} has no version ${versionId}`, { appId, versionId });
+          if (!v) throw refused.activateVersionMissing(appId, versionId);
           try {
             await tx`
               INSERT INTO deployments (id, app_id, version_id, created_at, created_by, kind)
               VALUES (${deployment.id}, ${appId}, ${versionId}, ${deployment.createdAt}, ${userId}, ${kind})`;
           } catch (err) {
-            if (isForeignKey(err)) throw new WaftError('WAFT_E_USER_NOT_FOUND', `cannot deploy as user ${userId}: no such user`, { userId });
+            if (isForeignKey(err)) throw refused.deployerMissing(userId);
             throw err;
           }
           await tx`UPDATE apps SET active_version_id = ${versionId} WHERE id = ${appId}`;
@@ -315,9 +315,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
           }
         }
         if (maxPerApp !== undefined) {
-          if (!Number.isSafeInteger(maxPerApp) || maxPerApp < 0) {
-            throw new WaftError('WAFT_E_INTERNAL', `log retention maxPerApp must be a non-negative whole number, got ${String(maxPerApp)}`);
-          }
+          checkMaxPerApp(maxPerApp);
           for (const { app_id: appId } of await sql`SELECT DISTINCT app_id FROM logs`) {
             const [cutoff] = await sql`SELECT id FROM logs WHERE app_id = ${appId} ORDER BY id DESC LIMIT 1 OFFSET ${maxPerApp}`;
             if (!cutoff) continue;

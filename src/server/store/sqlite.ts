@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { WaftError } from '../../errors.ts';
+import { refused } from './refusals.ts';
 import { pending, sqliteMigrations } from './migrations.ts';
 import {
   groupFiles, newId, toApp, toDeployment, toLogEntry, toToken, toTokenWithUser, toUsageBucket, toUser, toVersion, type Row,
@@ -14,8 +15,8 @@ import {
 } from './rows.ts';
 import type { App, BundleFiles, Deployment, Store, Token, User, Version } from './types.ts';
 import {
-  checkAppName, checkBundleFiles, checkKind, checkLogEntry, checkTime, checkUsageQuery, checkUsageRecord, checkUserName,
-  levelsFrom, logLimit,
+  checkAppName, checkKind, checkLogEntry, checkMaxPerApp, checkNewVersion, checkTime, checkUsageQuery, checkUsageRecord,
+  checkUserName, levelsFrom, logLimit,
 } from './validate.ts';
 
 const BUSY_TIMEOUT_MS = 10_000;
@@ -128,7 +129,7 @@ export async function openSqliteStore(path: string): Promise<Store> {
         try {
           run('INSERT INTO users (id, name, is_admin, created_at) VALUES (?, ?, ?, ?)', user.id, name, user.isAdmin ? 1 : 0, user.createdAt);
         } catch (err) {
-          if (isUnique(err)) throw new WaftError('WAFT_E_USER_EXISTS', `a user named ${name} exists already`, { name });
+          if (isUnique(err)) throw refused.userExists(name);
           throw err;
         }
         return user;
@@ -161,8 +162,8 @@ export async function openSqliteStore(path: string): Promise<Store> {
             token.id, userId, name, secretHash, JSON.stringify(token.scopes), token.createdAt, expiresAt,
           );
         } catch (err) {
-          if (isForeignKey(err)) throw new WaftError('WAFT_E_USER_NOT_FOUND', `cannot create a token for user ${userId}: no such user`, { userId });
-          if (isUnique(err)) throw new WaftError('WAFT_E_INTERNAL', 'a token with this secret exists already; tokens must use fresh secrets');
+          if (isForeignKey(err)) throw refused.tokenUserMissing(userId);
+          if (isUnique(err)) throw refused.tokenSecretReused();
           throw err;
         }
         return token;
@@ -195,8 +196,8 @@ export async function openSqliteStore(path: string): Promise<Store> {
         try {
           run('INSERT INTO apps (id, owner_id, name, created_at) VALUES (?, ?, ?, ?)', app.id, ownerId, name, app.createdAt);
         } catch (err) {
-          if (isUnique(err)) throw new WaftError('WAFT_E_APP_EXISTS', `an app named ${name} exists already`, { name });
-          if (isForeignKey(err)) throw new WaftError('WAFT_E_USER_NOT_FOUND', `cannot create app ${name} for user ${ownerId}: no such user`, { ownerId });
+          if (isUnique(err)) throw refused.appExists(name);
+          if (isForeignKey(err)) throw refused.appOwnerMissing(name, ownerId);
           throw err;
         }
         return app;
@@ -224,18 +225,17 @@ export async function openSqliteStore(path: string): Promise<Store> {
 
     versions: {
       async create(appId, createdBy, manifest, files) {
-        const entries = checkBundleFiles(files);
-        if (typeof manifest !== 'string') throw new WaftError('WAFT_E_BUNDLE_INVALID', 'the manifest must be the text of waft.toml');
+        const entries = checkNewVersion(manifest, files);
         const createdAt = Date.now();
         const id = newId('ver');
         const number = transaction(() => {
           const seq = one('UPDATE apps SET version_seq = version_seq + 1 WHERE id = ? RETURNING version_seq', appId);
-          if (!seq) throw new WaftError('WAFT_E_APP_NOT_FOUND', `cannot create a version of app ${appId}: no such app`, { appId });
+          if (!seq) throw refused.versionAppMissing(appId);
           const n = Number(seq.version_seq);
           try {
             run('INSERT INTO versions (id, app_id, number, manifest, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)', id, appId, n, manifest, createdAt, createdBy);
           } catch (err) {
-            if (isForeignKey(err)) throw new WaftError('WAFT_E_USER_NOT_FOUND', `cannot create a version as user ${createdBy}: no such user`, { createdBy });
+            if (isForeignKey(err)) throw refused.versionCreatorMissing(createdBy);
             throw err;
           }
           const insert = stmt('INSERT INTO version_files (version_id, path, sha256, size) VALUES (?, ?, ?, ?)');
@@ -269,10 +269,10 @@ export async function openSqliteStore(path: string): Promise<Store> {
         const deployment: Deployment = { id: newId('dep'), appId, versionId, createdAt: Date.now(), createdBy: userId, kind };
         transaction(() => {
           if (!one('SELECT 1 AS x FROM apps WHERE id = ?', appId)) {
-            throw new WaftError('WAFT_E_APP_NOT_FOUND', `cannot activate a version of app ${appId}: no such app`, { appId });
+            throw refused.activateAppMissing(appId);
           }
           if (!one('SELECT 1 AS x FROM versions WHERE id = ? AND app_id = ?', versionId, appId)) {
-            throw new WaftError('WAFT_E_VERSION_NOT_FOUND', `app ${appId} has no version ${versionId}`, { appId, versionId });
+            throw refused.activateVersionMissing(appId, versionId);
           }
           try {
             run(
@@ -280,7 +280,7 @@ export async function openSqliteStore(path: string): Promise<Store> {
               deployment.id, appId, versionId, deployment.createdAt, userId, kind,
             );
           } catch (err) {
-            if (isForeignKey(err)) throw new WaftError('WAFT_E_USER_NOT_FOUND', `cannot deploy as user ${userId}: no such user`, { userId });
+            if (isForeignKey(err)) throw refused.deployerMissing(userId);
             throw err;
           }
           run('UPDATE apps SET active_version_id = ? WHERE id = ?', versionId, appId);
@@ -330,9 +330,7 @@ export async function openSqliteStore(path: string): Promise<Store> {
           }
         }
         if (maxPerApp !== undefined) {
-          if (!Number.isSafeInteger(maxPerApp) || maxPerApp < 0) {
-            throw new WaftError('WAFT_E_INTERNAL', `log retention maxPerApp must be a non-negative whole number, got ${String(maxPerApp)}`);
-          }
+          checkMaxPerApp(maxPerApp);
           for (const { app_id: appId } of all('SELECT DISTINCT app_id FROM logs')) {
             const cutoff = one('SELECT id FROM logs WHERE app_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?', appId as string, maxPerApp);
             if (!cutoff) continue;

@@ -52,6 +52,13 @@ export function checkBundleFiles(files: BundleFiles): [string, { sha256: string;
   return entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** A new version's manifest and files; returns the files' entries sorted by path. */
+export function checkNewVersion(manifest: string, files: BundleFiles): [string, { sha256: string; size: number }][] {
+  const entries = checkBundleFiles(files);
+  if (typeof manifest !== 'string') throw new WaftError('WAFT_E_BUNDLE_INVALID', 'the manifest must be the text of waft.toml');
+  return entries;
+}
+
 function internal(message: string, details?: Record<string, unknown>): WaftError {
   return new WaftError('WAFT_E_INTERNAL', message, details);
 }
@@ -84,6 +91,12 @@ export function levelsFrom(level: LogLevel | undefined): LogLevel[] | null {
 export function logLimit(query: LogQuery): number {
   if (!Number.isSafeInteger(query.limit) || query.limit < 1) throw internal(`log query limit must be a positive whole number, got ${String(query.limit)}`);
   return Math.min(query.limit, MAX_LOG_LIMIT);
+}
+
+export function checkMaxPerApp(maxPerApp: number): void {
+  if (!Number.isSafeInteger(maxPerApp) || maxPerApp < 0) {
+    throw internal(`log retention maxPerApp must be a non-negative whole number, got ${String(maxPerApp)}`);
+  }
 }
 
 function finite(what: string, value: unknown): void {

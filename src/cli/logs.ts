@@ -74,7 +74,7 @@ export async function logs(argv: string[]): Promise<number> {
 }
 
 /** `2026-11-22T10:00:00.123Z info  hello@3 7f3a9c000k GET /hello 200 in 0.84ms` */
-export function formatEntry(e: LogEntry): string {
+function formatEntry(e: LogEntry): string {
   const where = e.function ? `${e.function}@${e.version ?? '?'}` : e.source;
   const request = e.requestId ? ` ${e.requestId}` : '';
   return `${formatLogTime(e.time)} ${e.level.padEnd(5)} ${where}${request} ${e.message}\n`;

@@ -7,10 +7,10 @@ import { nameProblem } from '../manifest/names.ts';
 import { parseArgs, str } from './args.ts';
 
 /** templates/NAME/template.toml describes a template; templates/NAME/content/ is copied. */
-export const templatesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../templates');
+const templatesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../templates');
 /** The guest SDKs that ship with waft; a template's `[sdk]` copies one into the app. */
 export const sdkDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../sdk');
-export const defaultTemplate = 'c';
+const defaultTemplate = 'c';
 const placeholder = /\{\{app-name\}\}/g;
 /** Files stored under another name, so that git and npm leave them alone inside templates/. */
 const renames: Record<string, string> = { gitignore: '.gitignore' };

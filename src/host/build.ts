@@ -39,7 +39,7 @@ const envNotFound = /^\S*env: '?([\w.+-]+)'?: No such file or directory$/m;
 const execNotFound = /^[^\n]*?: ([\w.+-]+): No such file or directory$/m;
 
 /** The missing tool and how to install it, when a build's output says one is missing. */
-export function missingToolchain(output: string): { tool: string; install: string } | null {
+function missingToolchain(output: string): { tool: string; install: string } | null {
   const shell = shellNotFound.exec(output) ?? envNotFound.exec(output);
   if (shell) {
     const tool = shell[1];
@@ -68,7 +68,7 @@ function waftToolDirs(): string[] {
  * caller's PATH, then the tools that came with waft, then the directory of the node running
  * waft, so `#!/usr/bin/env node` scripts work even when no node is on PATH.
  */
-export function buildPath(workdir: string, path = process.env.PATH ?? '', withWaftTools = true): string {
+function buildPath(workdir: string, path = process.env.PATH ?? '', withWaftTools = true): string {
   const waft = withWaftTools ? waftToolDirs() : [];
   const dirs = [join(workdir, 'node_modules', '.bin'), ...path.split(delimiter).filter(Boolean), ...waft, dirname(process.execPath)];
   return [...new Set(dirs)].join(delimiter);

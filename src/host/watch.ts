@@ -3,7 +3,7 @@ import { matchesGlob, relative, resolve } from 'node:path';
 import type { AppManifest, FunctionSpec } from '../manifest/types.ts';
 
 /** Source files that trigger a rebuild when a function's build names no `watch` patterns. */
-export const defaultWatch = ['**/*.c', '**/*.h', '**/*.rs', '**/*.ts', '**/*.wat', '**/*.zig', '**/*.go', '**/Cargo.toml'];
+const defaultWatch = ['**/*.c', '**/*.h', '**/*.rs', '**/*.ts', '**/*.wat', '**/*.zig', '**/*.go', '**/Cargo.toml'];
 const ignored = /(^|\/)(\.waft|node_modules|\.git|target)(\/|$)/;
 
 export interface Change {

@@ -8,7 +8,7 @@ import { routeProblem } from './routes.ts';
 import { readBindings } from './variables.ts';
 import type { BuildSpec, FunctionSpec } from './types.ts';
 
-export const functionKeys = [
+const functionKeys = [
   'source',
   'route',
   'routes',

@@ -1,6 +1,6 @@
 /** App, function and key-value store names: they end up in URLs, subjects and file names. */
 export const namePattern = /^[a-z][a-z0-9_-]*$/;
-export const nameMaxLength = 63;
+const nameMaxLength = 63;
 
 /** Variable and binding names. */
 export const variableNamePattern = /^[a-z][a-z0-9_]*$/;
@@ -9,7 +9,7 @@ export const variableNamePattern = /^[a-z][a-z0-9_]*$/;
 export const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** App names become host names (`<app>.<server-domain>`), so they are DNS labels: no "_", no "-" at either end. */
-export const appNamePattern = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
+const appNamePattern = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
 
 /** Why `name` is not a valid app name, or null. */
 export function appNameProblem(name: string): string | null {

@@ -118,7 +118,7 @@ async function checkRealInside(path: string, realAppDir: string, shown: string):
   }
 }
 
-export function hashFile(path: string): Promise<{ sha256: string; size: number }> {
+function hashFile(path: string): Promise<{ sha256: string; size: number }> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
     let size = 0;

@@ -53,7 +53,7 @@ export class ServerError extends Error {
 }
 
 /** The lines printed for an error: message and code, then each listed problem, the hint and the request id. */
-export function formatError(err: unknown): string {
+function formatError(err: unknown): string {
   let code: string;
   let message: string;
   let hint: string | undefined;

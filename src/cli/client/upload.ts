@@ -26,7 +26,7 @@ export interface PublishResult extends UploadResult {
 }
 
 /** Checks the bundle against the limits the server announces, before any byte is sent. */
-export function checkLimits(bundle: Bundle, limits: { maxBundleBytes: number; maxBundleFiles: number; maxManifestBytes: number }): void {
+function checkLimits(bundle: Bundle, limits: { maxBundleBytes: number; maxBundleFiles: number; maxManifestBytes: number }): void {
   if (bundle.files.length > limits.maxBundleFiles) {
     throw new WaftError('WAFT_E_BUNDLE_TOO_LARGE', `the bundle has ${bundle.files.length} files; the server takes at most ${limits.maxBundleFiles} per version`, { files: bundle.files.length });
   }
@@ -39,7 +39,7 @@ export function checkLimits(bundle: Bundle, limits: { maxBundleBytes: number; ma
   }
 }
 
-export async function uploadBundle(client: ApiClient, app: string, bundle: Bundle, progress?: ProgressLine): Promise<UploadResult> {
+async function uploadBundle(client: ApiClient, app: string, bundle: Bundle, progress?: ProgressLine): Promise<UploadResult> {
   const bySha = new Map<string, BundleFile>();
   for (const f of bundle.files) if (!bySha.has(f.sha256)) bySha.set(f.sha256, f);
   const unique = [...bySha.values()];
@@ -80,7 +80,7 @@ export async function publishBundle(
 }
 
 /** Like Promise.all over items.map(fn), with at most `limit` calls running at once. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   let failed: unknown = null;

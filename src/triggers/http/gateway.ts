@@ -148,7 +148,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
 }
 
 /** A plain-text error reply: status, what went wrong, how to fix it, and the error id from the log. */
-export function sendError(res: ServerResponse, error: WaftError, requestId: string): void {
+function sendError(res: ServerResponse, error: WaftError, requestId: string): void {
   const status = error.status;
   const body = `${status} ${STATUS_CODES[status] ?? ''}\n${error.message} [${error.code}]\n${error.hint}\nerror id: ${requestId}\n`;
   const headers: Record<string, string> = {

@@ -2,6 +2,7 @@
 import { readSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { WaftError } from '../errors.ts';
+import { concatBytes } from '../util/bytes.ts';
 import type { InputStream, OutputStream } from './types.ts';
 
 // ── input ───────────────────────────────────────────────────────────────────
@@ -314,13 +315,7 @@ export class CollectOutput extends LimitedOutput {
 
   /** Everything written so far, as one buffer. */
   bytes(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return concatBytes(this.chunks);
   }
 
   text(): string {

@@ -28,6 +28,13 @@ export interface AbiHost {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** What a BAD_HANDLE says, by the kind of handle the call wanted. */
+const notOpen: { [K in Entry['kind']]: (handle: number) => string } = {
+  store: (h) => `key-value store handle ${h} is not open (never opened, closed, or not a store)`,
+  buffer: (h) => `buffer handle ${h} is not open (never made, already dropped, or not a buffer)`,
+  response: (h) => `HTTP response handle ${h} is not open (never made, dropped, or not a response)`,
+};
+
 export class AbiContext {
   readonly memory = new GuestMemory();
   readonly handles = new HandleTable();
@@ -165,6 +172,20 @@ export class AbiContext {
     } catch {
       throw new AbiFailure(STATUS.INVALID, `the ${what} is not valid UTF-8`);
     }
+  }
+
+  /** The live entry of `kind` behind a handle; BAD_HANDLE when there is none. */
+  entry<K extends Entry['kind']>(handle: number, kind: K): Extract<Entry, { kind: K }> {
+    const entry = this.handles.get(handle, kind);
+    if (!entry) throw new AbiFailure(STATUS.BAD_HANDLE, notOpen[kind](handle));
+    return entry;
+  }
+
+  /** Removes the entry of `kind` behind a handle and returns it; BAD_HANDLE when there is none. */
+  release<K extends Entry['kind']>(handle: number, kind: K): Extract<Entry, { kind: K }> {
+    const entry = this.handles.drop(handle, kind);
+    if (!entry) throw new AbiFailure(STATUS.BAD_HANDLE, notOpen[kind](handle));
+    return entry;
   }
 
   /** Throws TOO_LARGE when no handle can be made. */

@@ -1,17 +1,10 @@
 // abi_version, last_error and the buffer calls: how a guest pages host-side bytes into its memory.
 import type { AbiContext } from './context.ts';
-import { AbiFailure } from './context.ts';
 import { STATUS } from './status.ts';
 
 export const ABI_VERSION = 1;
 
 const encoder = new TextEncoder();
-
-function buffer(ctx: AbiContext, handle: number): Uint8Array {
-  const entry = ctx.handles.get(handle, 'buffer');
-  if (!entry) throw new AbiFailure(STATUS.BAD_HANDLE, `buffer handle ${handle} is not open (never made, already dropped, or not a buffer)`);
-  return entry.bytes;
-}
 
 export function coreImports(ctx: AbiContext) {
   return {
@@ -23,13 +16,13 @@ export function coreImports(ctx: AbiContext) {
     },
 
     buf_len(handle: number, lenOut: number): number {
-      const bytes = buffer(ctx, handle);
+      const { bytes } = ctx.entry(handle, 'buffer');
       ctx.memory.setU64(lenOut, BigInt(bytes.byteLength));
       return STATUS.OK;
     },
 
     buf_read(handle: number, offset: bigint, dst: number, dstLen: number, nreadOut: number): number {
-      const bytes = buffer(ctx, handle);
+      const { bytes } = ctx.entry(handle, 'buffer');
       const target = ctx.memory.slice(dst, dstLen >>> 0);
       const at = BigInt.asUintN(64, offset);
       const start = at >= BigInt(bytes.byteLength) ? bytes.byteLength : Number(at);
@@ -40,9 +33,7 @@ export function coreImports(ctx: AbiContext) {
     },
 
     buf_drop(handle: number): number {
-      if (!ctx.handles.drop(handle, 'buffer')) {
-        throw new AbiFailure(STATUS.BAD_HANDLE, `buffer handle ${handle} is not open (never made, already dropped, or not a buffer)`);
-      }
+      ctx.release(handle, 'buffer');
       return STATUS.OK;
     },
   };

@@ -4,7 +4,6 @@ import { WaftError } from '../../errors.ts';
 import { suggestedGrant } from '../http/allowed-hosts.ts';
 import type { AbiContext } from './context.ts';
 import { AbiFailure, dropBody } from './context.ts';
-import type { ResponseEntry } from './buffers.ts';
 import { decodeStrings, encodeStrings } from './encoding.ts';
 import { STATUS, type Status } from './status.ts';
 
@@ -43,12 +42,6 @@ function denied(ctx: AbiContext, err: WaftError): Status {
 }
 
 export function httpImports(ctx: AbiContext) {
-  const response = (handle: number): ResponseEntry => {
-    const entry = ctx.handles.get(handle, 'response');
-    if (!entry) throw new AbiFailure(STATUS.BAD_HANDLE, `HTTP response handle ${handle} is not open (never made, dropped, or not a response)`);
-    return entry;
-  };
-
   return {
     async http_request(
       methodPtr: number, methodLen: number, urlPtr: number, urlLen: number, headersPtr: number, headersLen: number,
@@ -76,17 +69,17 @@ export function httpImports(ctx: AbiContext) {
     },
 
     http_response_status(handle: number, statusOut: number): number {
-      ctx.memory.setU32(statusOut, response(handle).response.status);
+      ctx.memory.setU32(statusOut, ctx.entry(handle, 'response').response.status);
       return STATUS.OK;
     },
 
     http_response_headers(handle: number, bufOut: number, lenOut: number): number {
-      const entry = response(handle);
+      const entry = ctx.entry(handle, 'response');
       return ctx.giveBuffer(encodeStrings(entry.response.headers.flat()), bufOut, lenOut);
     },
 
     async http_response_body(handle: number, bufOut: number, lenOut: number): Promise<number> {
-      const entry = response(handle);
+      const entry = ctx.entry(handle, 'response');
       ctx.reserve();
       if (entry.body === null) {
         // Kept as a promise: a body that failed half-way fails again, instead of reading as empty.
@@ -97,8 +90,7 @@ export function httpImports(ctx: AbiContext) {
     },
 
     http_response_drop(handle: number): number {
-      const entry = response(handle);
-      ctx.handles.drop(handle, 'response');
+      const entry = ctx.release(handle, 'response');
       if (entry.body === null) dropBody(entry.response.body);
       return STATUS.OK;
     },

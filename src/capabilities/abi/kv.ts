@@ -10,11 +10,7 @@ import { STATUS } from './status.ts';
 const ok = (): number => STATUS.OK;
 
 export function kvImports(ctx: AbiContext) {
-  const store = (handle: number): KvStore => {
-    const entry = ctx.handles.get(handle, 'store');
-    if (!entry) throw new AbiFailure(STATUS.BAD_HANDLE, `key-value store handle ${handle} is not open (never opened, closed, or not a store)`);
-    return entry.store;
-  };
+  const store = (handle: number): KvStore => ctx.entry(handle, 'store').store;
   const key = (ptr: number, len: number) => ctx.string(ptr, len, 'key');
 
   return {
@@ -31,16 +27,16 @@ export function kvImports(ctx: AbiContext) {
     },
 
     kv_close(handle: number): number {
-      if (!ctx.handles.drop(handle, 'store')) store(handle);
+      ctx.release(handle, 'store');
       return STATUS.OK;
     },
 
     kv_get(handle: number, keyPtr: number, keyLen: number, bufOut: number, lenOut: number): Promise<number> {
-      const kv = store(handle);
+      const { store: kv, name } = ctx.entry(handle, 'store');
       const k = key(keyPtr, keyLen);
       ctx.reserve();
       return ctx.finish(kv.get(k), (value) => value === null
-        ? ctx.fail(STATUS.NOT_FOUND, `key ${JSON.stringify(k)} is not in key-value store ${JSON.stringify(ctx.handles.get(handle, 'store')?.name)}`)
+        ? ctx.fail(STATUS.NOT_FOUND, `key ${JSON.stringify(k)} is not in key-value store ${JSON.stringify(name)}`)
         : ctx.giveBuffer(value, bufOut, lenOut));
     },
 

@@ -87,8 +87,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
       found = opts.resolve(req);
       if (!found) throw new WaftError('WAFT_E_APP_NOT_FOUND', `no app serves ${req.headers.host ?? ''}${url}`);
       const q = found.path.indexOf('?');
-      const match = found.app.router.match(q < 0 ? found.path : found.path.slice(0, q));
-      if (!match) throw new WaftError('WAFT_E_ROUTE_NOT_FOUND', `no route matches ${found.path.slice(0, q < 0 ? undefined : q)}`);
+      const path = q < 0 ? found.path : found.path.slice(0, q);
+      const match = found.app.router.match(path);
+      if (!match) throw new WaftError('WAFT_E_ROUTE_NOT_FOUND', `no route matches ${path}`);
       const fn = match.target;
       fnName = match.name;
       opts.logger.processing(log, match.name);

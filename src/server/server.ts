@@ -81,7 +81,7 @@ interface AppTarget {
 }
 
 /** The app a Host header names (<app>.<domain>[:port]), or null. */
-export function appFromHost(host: string | undefined, domain: string): string | null {
+function appFromHost(host: string | undefined, domain: string): string | null {
   if (!host) return null;
   let h = host.toLowerCase();
   if (h.startsWith('[')) return null;

@@ -22,7 +22,6 @@ export class BatchWriter<T> {
   #writing: Promise<void> | null = null;
   #closed = false;
   dropped = 0;
-  written = 0;
 
   constructor(opts: BatchOptions<T>) {
     this.#opts = opts;
@@ -43,10 +42,6 @@ export class BatchWriter<T> {
     else if (!this.#timer) this.#timer = setTimeout(() => void this.flush(), this.#opts.intervalMs);
   }
 
-  get queued(): number {
-    return this.#queue.length;
-  }
-
   /** Writes everything queued so far (and waits for a write already running). */
   async flush(): Promise<void> {
     if (this.#timer) {
@@ -59,7 +54,6 @@ export class BatchWriter<T> {
     this.#writing = (async () => {
       try {
         await this.#opts.write(items);
-        this.written += items.length;
         this.#opts.onWritten?.(items);
       } catch (err) {
         this.dropped += items.length;

@@ -15,7 +15,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 /** The error body of the API. Internal errors keep their details (a stack) out of the reply. */
-export function errorBody(error: WaftError, requestId: string): { error: Record<string, unknown> } {
+function errorBody(error: WaftError, requestId: string): { error: Record<string, unknown> } {
   const body: Record<string, unknown> = { code: error.code, message: error.message };
   if (error.details !== undefined && error.code !== 'WAFT_E_INTERNAL') body.details = error.details;
   body.hint = error.hint;

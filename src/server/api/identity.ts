@@ -30,7 +30,7 @@ const newUser = object({
   })),
 });
 
-export const DEFAULT_USER_SCOPES = ['apps:write', 'deploy', 'logs:read', 'usage:read', 'tokens:write'];
+const DEFAULT_USER_SCOPES = ['apps:write', 'deploy', 'logs:read', 'usage:read', 'tokens:write'];
 
 function expiry(input: { expiresAt?: number | null; expiresIn?: number }, field: string, now: number): number | null {
   if (input.expiresAt != null && input.expiresIn !== undefined) throw invalid(`${field}.expiresIn`, 'give expiresAt or expiresIn, not both');

@@ -110,7 +110,7 @@ export function array<T>(item: Schema<T>, opts: { min?: number; max?: number } =
   };
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
+function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 

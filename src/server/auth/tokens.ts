@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { WaftError } from '../../errors.ts';
 import type { Store, Token, User } from '../store/types.ts';
 
-export const TOKEN_PREFIX = 'waft_';
+const TOKEN_PREFIX = 'waft_';
 
 /**
  * What a token may do. 'admin' implies every other scope; 'apps:write' implies 'apps:read'.
@@ -116,9 +116,9 @@ export async function issueToken(
   return { token, secret };
 }
 
-export const ADMIN_USER = 'admin';
-export const BOOTSTRAP_TOKEN_NAME = 'bootstrap';
-export const ENV_TOKEN_NAME = 'WAFT_ADMIN_TOKEN';
+const ADMIN_USER = 'admin';
+const BOOTSTRAP_TOKEN_NAME = 'bootstrap';
+const ENV_TOKEN_NAME = 'WAFT_ADMIN_TOKEN';
 
 function checkEnvToken(envToken: string): void {
   if (envToken.length < MIN_SECRET || envToken.length > MAX_SECRET || !BEARER_VALUE.test(envToken)) {

@@ -84,8 +84,8 @@ export function checkManifestAgainstBundle(text: string, dir: string, paths: Rea
   return manifest;
 }
 
-/** Puts the bundle's files into dir: hard links to the blobs, or copies. */
-async function materialize(dir: string, blobs: BlobStore, manifestText: string, entries: [string, { sha256: string }][]): Promise<void> {
+/** Fills a staging directory with a bundle's files (hard links to the blobs, or copies) and its waft.toml. */
+export async function stageFiles(dir: string, blobs: BlobStore, manifestText: string, entries: [string, { sha256: string }][]): Promise<void> {
   await mkdir(dir, { recursive: true });
   const made = new Set<string>();
   for (const [path, file] of entries) {
@@ -115,11 +115,6 @@ export async function newStagingDir(dirs: VersionDirs): Promise<string> {
   return dir;
 }
 
-/** Fills a staging directory with a bundle; the caller validates it and then commits or drops it. */
-export async function stageFiles(dir: string, blobs: BlobStore, manifestText: string, entries: [string, { sha256: string }][]): Promise<void> {
-  await materialize(dir, blobs, manifestText, entries);
-}
-
 /** Moves a complete staging directory to versions/<id>. If it is there already, keeps that one. */
 export async function commitStaged(dirs: VersionDirs, staged: string, versionId: string): Promise<string> {
   const final = join(dirs.versions, versionId);
@@ -146,7 +141,7 @@ export async function ensureVersionDir(
   }
   const staged = await newStagingDir(dirs);
   try {
-    await materialize(staged, blobs, version.manifest, Object.entries(version.files));
+    await stageFiles(staged, blobs, version.manifest, Object.entries(version.files));
   } catch (err) {
     await rm(staged, { recursive: true, force: true });
     throw err;

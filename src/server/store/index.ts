@@ -6,10 +6,6 @@ import { openPostgresStore, redactUrl } from './postgres.ts';
 import { openSqliteStore } from './sqlite.ts';
 import type { Store } from './types.ts';
 
-export type * from './types.ts';
-export { openPostgresStore } from './postgres.ts';
-export { openSqliteStore } from './sqlite.ts';
-
 export interface StoreOptions {
   dataDir: string;
   /** postgres:// or postgresql:// URL; unset or empty means SQLite in dataDir. */

@@ -8,8 +8,6 @@ import { ProcExit } from './proc-exit.ts';
 
 type Call = (...args: any[]) => number;
 
-const encoder = new TextEncoder();
-
 /**
  * NUL-terminated strings and their offsets: the shape of args_get and environ_get. Encoded on
  * first use, in one call: a host is made per run and most guests never read their environment.
@@ -33,7 +31,7 @@ class StringTable {
 
   #build(): Uint8Array {
     if (this.#blob) return this.#blob;
-    const blob = this.#count === 0 ? new Uint8Array(0) : encoder.encode(`${this.#joined}\0`);
+    const blob = this.#count === 0 ? new Uint8Array(0) : encode(`${this.#joined}\0`);
     for (let i = 0, at = 0; i < this.#count; i++, at = blob.indexOf(0, at) + 1) this.#offsets.push(at);
     return (this.#blob = blob);
   }

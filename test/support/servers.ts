@@ -1,10 +1,12 @@
 // Real servers for tests: is the shared Redis/Postgres reachable (and if not, why — for
-// t.skip), a free port, and a private redis-server that a test may kill and restart.
+// t.skip), removing what a test run left on them, a free port, and a private redis-server that
+// a test may kill and restart.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import postgres from 'postgres';
 
 export const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -52,6 +54,34 @@ export async function postgresUnreachable(url = POSTGRES_URL): Promise<string | 
     return `Postgres at ${where} is not reachable: ${(err as Error).message} (install and start it with trust auth for user postgres: apt-get install postgresql)`;
   } finally {
     await sql.end({ timeout: 1 });
+  }
+}
+
+/** Deletes every key the Redis key-value backend keeps for these apps (waft:{app}:*), when Redis is reachable. */
+export async function deleteRedisNamespaces(namespaces: Iterable<string>, url = REDIS_URL): Promise<void> {
+  const list = [...namespaces];
+  if (list.length === 0 || await redisUnreachable(url)) return;
+  const raw = new Redis(url);
+  try {
+    for (const ns of list) {
+      const keys: string[] = [];
+      for await (const batch of raw.scanStream({ match: `waft:${ns}:*`, count: 1000 })) keys.push(...(batch as string[]));
+      if (keys.length > 0) await raw.del(...keys);
+    }
+  } finally {
+    raw.disconnect();
+  }
+}
+
+/** Drops these schemas and all they hold, when Postgres is reachable. */
+export async function dropPostgresSchemas(schemas: Iterable<string>, url = POSTGRES_URL): Promise<void> {
+  const list = [...schemas];
+  if (list.length === 0 || await postgresUnreachable(url)) return;
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    for (const schema of list) await sql`DROP SCHEMA IF EXISTS ${sql(schema)} CASCADE`;
+  } finally {
+    await sql.end();
   }
 }
 

@@ -6,12 +6,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import postgres from 'postgres';
-import { redisBackend, type KvBackendConfig } from '../../../src/capabilities/kv/index.ts';
+import type { KvBackendConfig } from '../../../src/capabilities/kv/index.ts';
 import type { Sandbox } from '../../../src/sandbox/pool.ts';
 import type { CompiledModule } from '../../../src/wasm/cache.ts';
 import { clangMissing } from '../../support/guests.ts';
-import { POSTGRES_URL, postgresUnreachable, REDIS_URL, redisUnreachable } from '../../support/servers.ts';
+import {
+  deleteRedisNamespaces, dropPostgresSchemas, POSTGRES_URL, postgresUnreachable, REDIS_URL, redisUnreachable,
+} from '../../support/servers.ts';
 import { capabilitySandbox, cModule, makeGrant, runScript } from './support.ts';
 
 function fnv1a(bytes: Uint8Array): string {
@@ -42,31 +43,9 @@ before(async () => {
 after(async () => {
   await sandbox.close();
   rmSync(sqliteDir, { recursive: true, force: true });
-  if (!await redisUnreachable(REDIS_URL)) {
-    // The shared Redis keeps what the tests wrote under their own app names: remove it.
-    const redis = redisBackend({ url: REDIS_URL });
-    try {
-      for (const app of [`abi-redis-${run}`, `abi-redis-${run}-2`]) {
-        for (const name of ['default', 'other']) {
-          const kv = await redis.open(name, app);
-          for (let cursor: string | null = null, first = true; first || cursor !== null; first = false) {
-            const page = await kv.list('', { cursor });
-            for (const key of page.keys) await kv.delete(key);
-            cursor = page.cursor;
-          }
-        }
-      }
-    } finally {
-      await redis.close();
-    }
-  }
-  if (await postgresUnreachable(POSTGRES_URL)) return;
-  const sql = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} });
-  try {
-    await sql`DROP SCHEMA IF EXISTS ${sql(pgSchema)} CASCADE`;
-  } finally {
-    await sql.end();
-  }
+  // The shared servers keep what the tests wrote under their own app names and schema: remove it.
+  await deleteRedisNamespaces([`abi-redis-${run}`, `abi-redis-${run}-2`]);
+  await dropPostgresSchemas([pgSchema]);
 });
 
 for (const backend of backends) {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { WaftError } from '../../../src/errors.ts';
 import { kvBackendFrom } from '../../../src/capabilities/kv/index.ts';
-import { POSTGRES_URL, postgresUnreachable, REDIS_URL, redisUnreachable } from '../../support/servers.ts';
+import { dropPostgresSchemas, POSTGRES_URL, postgresUnreachable, REDIS_URL, redisUnreachable } from '../../support/servers.ts';
 
 function configError(call: () => unknown, message: RegExp): void {
   assert.throws(call, (err: unknown) => {
@@ -46,10 +46,7 @@ test('kvBackendFrom: redis and postgres from a url', async (t) => {
   } finally {
     await redis.close();
     await pg.close();
-    const { default: postgres } = await import('postgres');
-    const sql = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} });
-    await sql`DROP SCHEMA IF EXISTS ${sql(schema)} CASCADE`;
-    await sql.end();
+    await dropPostgresSchemas([schema]);
   }
 });
 

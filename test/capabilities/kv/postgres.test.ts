@@ -5,7 +5,7 @@ import postgres from 'postgres';
 import { WaftError } from '../../../src/errors.ts';
 import { kvConformance } from '../../../src/capabilities/kv/conformance.case.ts';
 import { postgresBackend } from '../../../src/capabilities/kv/index.ts';
-import { freePort, POSTGRES_URL, postgresUnreachable } from '../../support/servers.ts';
+import { dropPostgresSchemas, freePort, POSTGRES_URL, postgresUnreachable } from '../../support/servers.ts';
 
 // Each run works in schemas of its own, dropped at the end.
 const run = randomBytes(4).toString('hex');
@@ -16,15 +16,7 @@ function schemaFor(purpose: string): string {
   return schema;
 }
 
-after(async () => {
-  if (schemas.size === 0 || await postgresUnreachable(POSTGRES_URL)) return;
-  const sql = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} });
-  try {
-    for (const schema of schemas) await sql`DROP SCHEMA IF EXISTS ${sql(schema)} CASCADE`;
-  } finally {
-    await sql.end();
-  }
-});
+after(() => dropPostgresSchemas(schemas));
 
 const conformanceSchema = schemaFor('conformance');
 kvConformance('postgres', async () => (await postgresUnreachable(POSTGRES_URL)) ?? postgresBackend({ url: POSTGRES_URL, schema: conformanceSchema }));

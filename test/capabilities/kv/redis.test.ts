@@ -4,24 +4,12 @@ import { Redis } from 'ioredis';
 import { WaftError } from '../../../src/errors.ts';
 import { kvConformance } from '../../../src/capabilities/kv/conformance.case.ts';
 import { redisBackend } from '../../../src/capabilities/kv/index.ts';
-import { freePort, REDIS_URL, redisUnreachable } from '../../support/servers.ts';
+import { deleteRedisNamespaces, freePort, REDIS_URL, redisUnreachable } from '../../support/servers.ts';
 import { recording } from './recording.ts';
 
 const namespaces = new Set<string>();
 
-after(async () => {
-  if (namespaces.size === 0 || await redisUnreachable(REDIS_URL)) return;
-  const raw = new Redis(REDIS_URL);
-  try {
-    for (const ns of namespaces) {
-      const keys: string[] = [];
-      for await (const batch of raw.scanStream({ match: `waft:${ns}:*`, count: 1000 })) keys.push(...(batch as string[]));
-      if (keys.length > 0) await raw.del(...keys);
-    }
-  } finally {
-    raw.disconnect();
-  }
-});
+after(() => deleteRedisNamespaces(namespaces));
 
 kvConformance('redis', async () => (await redisUnreachable(REDIS_URL)) ?? recording(redisBackend({ url: REDIS_URL }), namespaces));
 

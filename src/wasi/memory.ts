@@ -1,3 +1,4 @@
+import { concatBytes } from '../util/bytes.ts';
 import { ERRNO } from './constants.ts';
 import { fail } from './errno.ts';
 
@@ -99,18 +100,14 @@ export class GuestMemory {
     return out;
   }
 
-  /** The bytes of a ciovec array, copied into one buffer. */
+  /**
+   * The bytes of a ciovec array: a view of guest memory when they lie in one range (valid until
+   * the guest runs again), else a copy into one buffer.
+   */
   gather(ptr: number, count: number): Uint8Array {
-    const vecs = this.iovecs(ptr, count);
-    let total = 0;
-    for (const [, l] of vecs) total += l;
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const [p, l] of vecs) {
-      out.set(this.slice(p, l), at);
-      at += l;
-    }
-    return out;
+    const parts: Uint8Array[] = [];
+    for (const [p, l] of this.iovecs(ptr, count)) if (l > 0) parts.push(this.slice(p, l));
+    return concatBytes(parts);
   }
 
   /** Spreads `data` over an iovec list; returns how many bytes were placed. */

@@ -22,6 +22,7 @@ export interface InputStream {
 
 /** A byte sink for a guest's stdout or stderr. write() may throw a WaftError (e.g. the output cap). */
 export interface OutputStream {
+  /** `bytes` may be a view of guest memory, valid during the call only: copy what you keep. */
   write(bytes: Uint8Array): void;
   readonly isTty?: boolean;
 }

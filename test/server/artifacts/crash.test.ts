@@ -138,6 +138,20 @@ async function checkInvariants(s: Setup, filesPerVersion: Map<number, number>): 
   return { versions, active, store };
 }
 
+/** After a kill inside the version transaction: only v1 exists and is active, and the next version is number 2 again. */
+async function checkNoPartialVersion(s: Setup): Promise<void> {
+  const { versions, active, store } = await checkInvariants(s, new Map([[0, 2]]));
+  try {
+    assert.deepEqual(versions.map((v) => v.id), [s.v1.id]);
+    assert.equal(active.id, s.v1.id);
+    // The number the dead transaction had taken was given back.
+    const v2 = await store.versions.create(s.app.id, s.user.id, 'v2', {});
+    assert.equal(v2.number, 2);
+  } finally {
+    await store.close();
+  }
+}
+
 function sqliteIntegrity(path: string): void {
   const db = new DatabaseSync(path, { readOnly: true });
   try {
@@ -194,16 +208,7 @@ test('SIGKILL inside the version transaction (SQLite, after 3000 of 20000 file r
   assert.equal(signal, 'SIGKILL', stderr);
   assert.deepEqual(child.lines, ['ready', 'begin'], 'the child died inside publishVersion, before it returned');
   sqliteIntegrity(s.target);
-  const { versions, active, store } = await checkInvariants(s, new Map([[0, 2]]));
-  try {
-    assert.deepEqual(versions.map((v) => v.id), [s.v1.id]);
-    assert.equal(active.id, s.v1.id);
-    // The number the dead transaction had taken was given back.
-    const v2 = await store.versions.create(s.app.id, s.user.id, 'v2', {});
-    assert.equal(v2.number, 2);
-  } finally {
-    await store.close();
-  }
+  await checkNoPartialVersion(s);
 });
 
 test('SIGKILL inside the version transaction (Postgres, blocked after taking the number) stores no part of the version', async (t) => {
@@ -237,15 +242,7 @@ test('SIGKILL inside the version transaction (Postgres, blocked after taking the
   await reserved`ROLLBACK`;
   reserved.release();
 
-  const { versions, active, store } = await checkInvariants(s, new Map([[0, 2]]));
-  try {
-    assert.deepEqual(versions.map((v) => v.id), [s.v1.id]);
-    assert.equal(active.id, s.v1.id);
-    const v2 = await store.versions.create(s.app.id, s.user.id, 'v2', {});
-    assert.equal(v2.number, 2);
-  } finally {
-    await store.close();
-  }
+  await checkNoPartialVersion(s);
 });
 
 for (const backend of ['sqlite', 'postgres'] as const) {

@@ -6,22 +6,16 @@
 // microtasks of a guest's calls all run on its worker thread, so they are counted), and by the
 // wall clock. Goal: at most 2× the direct get.
 // Run: node bench/kv-guest.bench.ts
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { abiExtension, grantKey, type CapabilityGrant } from '../src/capabilities/abi/index.ts';
-import { sqliteBackend } from '../src/capabilities/kv/index.ts';
 import { Sandbox } from '../src/sandbox/pool.ts';
 import { compileModule } from '../src/wasm/cache.ts';
 import { readModuleFile } from '../src/wasm/load.ts';
 import { cGuest, clangMissing } from '../test/support/guests.ts';
+import { APP, KEYS, sqliteKvFixture } from './kv-fixture.ts';
 import { header, median, table } from './support.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 20_000);
-const KEYS = 10_000;
-const APP = 'bench';
 
 const path = cGuest('cap_kvbench');
 if (!path) {
@@ -29,23 +23,10 @@ if (!path) {
   process.exit(0);
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'waft-kv-guest-bench-'));
+// The data, written through the backend the guest will read.
+const { dir, kv, key, direct, close } = await sqliteKvFixture('kv-guest-bench');
 const sandbox = new Sandbox({ minWorkers: 1, maxWorkers: 1, extension: abiExtension });
 try {
-  // The data, written through the backend the guest will read.
-  const backend = sqliteBackend({ path: dir });
-  const kv = await backend.open('default', APP);
-  const value = new Uint8Array(100).fill(7);
-  for (let i = 0; i < KEYS; i++) await kv.set(`user:${i}`, value);
-  const key = `user:${KEYS >> 1}`;
-
-  // Baseline: the statement the backend runs, from Node, on its own connection to the same file.
-  const db = new DatabaseSync(join(dir, `${APP}.sqlite`));
-  const stmt = db.prepare(`SELECT value FROM waft_kv WHERE namespace = ? AND store = ? AND key = ?
-    AND (expires_at IS NULL OR expires_at > ?)`);
-  const direct = () => (stmt.get(APP, 'default', key, Date.now()) as { value: Uint8Array }).value;
-  if (direct().byteLength !== 100) throw new Error('the direct get did not find the value');
-
   const module = await compileModule(await readModuleFile(path));
   const grant: CapabilityGrant = {
     app: APP, function: 'bench', stores: { default: { type: 'sqlite', path: dir } }, allowedOutboundHosts: [],
@@ -96,9 +77,7 @@ try {
     row('guest: kv_get + buf_read + buf_drop (waft ABI, in a worker)', guest),
   ]);
   console.log(`\nratio guest kv_get / direct node:sqlite: ${(guest.cpu / base.cpu).toFixed(2)}× by CPU time, ${(guest.wall / base.wall).toFixed(2)}× by wall time (goal ≤ 2×)`);
-  db.close();
-  await backend.close();
 } finally {
   await sandbox.close();
-  rmSync(dir, { recursive: true, force: true });
+  await close();
 }

@@ -73,14 +73,12 @@ function writeDirents(mem: GuestMemory, buf: number, bufLen: number, listing: Di
   let at = 0;
   for (let i = cookie; i < BigInt(listing.entries.length); i++) {
     const ent = listing.entries[Number(i)];
-    const head = new Uint8Array(DIRENT_SIZE);
-    const v = new DataView(head.buffer);
+    const record = new Uint8Array(DIRENT_SIZE + ent.name.length);
+    const v = new DataView(record.buffer);
     v.setBigUint64(0, i + 1n, true);
     v.setBigUint64(8, ent.ino, true);
     v.setUint32(16, ent.name.length, true);
     v.setUint8(20, ent.type);
-    const record = new Uint8Array(DIRENT_SIZE + ent.name.length);
-    record.set(head);
     record.set(ent.name, DIRENT_SIZE);
     const n = Math.min(record.length, bufLen - at);
     mem.write(buf + at, record.subarray(0, n));

@@ -24,7 +24,8 @@ export interface ResolvedVariables {
   secrets: Set<string>;
 }
 
-const namePattern = /^[a-z][a-z0-9_]*$/;
+/** What a variable name may be: lower-case letters, digits and "_", starting with a letter. */
+export const namePattern = /^[a-z][a-z0-9_]*$/;
 
 /** The environment variable that sets a variable: api_key → WAFT_VAR_API_KEY. */
 export function envVarName(name: string): string {

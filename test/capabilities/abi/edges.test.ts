@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { abiFunctionNames, grantKey, STATUS } from '../../../src/capabilities/abi/index.ts';
+import { abiFunctionNames, STATUS } from '../../../src/capabilities/abi/index.ts';
 import type { Sandbox } from '../../../src/sandbox/pool.ts';
 import { compileModule, type CompiledModule } from '../../../src/wasm/cache.ts';
 import { readModuleFile } from '../../../src/wasm/load.ts';
 import { clangMissing, repoRoot, watGuest } from '../../support/guests.ts';
-import { capabilitySandbox, cModule, makeGrant } from './support.ts';
+import { capabilitySandbox, cModule, makeGrant, runGrant } from './support.ts';
 
 let sandbox: Sandbox;
 before(() => { sandbox = capabilitySandbox(); });
@@ -19,7 +19,7 @@ async function wat(name: string): Promise<CompiledModule> {
   return compileModule(await readModuleFile(await watGuest(name)));
 }
 const grant = makeGrant({ function: 'edges', variables: { g: 'value' } });
-const run = async (name: string, limits = {}) => sandbox.run({ module: await wat(name), grant: { key: grantKey(grant), value: grant }, limits });
+const run = async (name: string, limits = {}) => sandbox.run({ module: await wat(name), grant: runGrant(grant), limits });
 
 test('names and keys that are not UTF-8 are INVALID; a log message that is not UTF-8 is kept with U+FFFD', async () => {
   const r = await run('cap_utf8');
@@ -72,7 +72,7 @@ test('a worker keeps each grant by its key: the key, not the message, says which
     const second = makeGrant({ function: 'second' });
     assert.match(await denied({ key: 'same-key', value: first }), /function "first" was denied/);
     assert.match(await denied({ key: 'same-key', value: second }), /function "first" was denied/, 'a grant is sent to a worker once per key');
-    assert.match(await denied({ key: grantKey(second), value: second }), /function "second" was denied/);
+    assert.match(await denied(runGrant(second)), /function "second" was denied/);
   } finally {
     await one.close();
   }

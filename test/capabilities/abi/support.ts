@@ -23,6 +23,11 @@ export function makeGrant(partial: Partial<CapabilityGrant> = {}): CapabilityGra
   };
 }
 
+/** The grant as a run carries it: with the key a worker keeps it by. */
+export function runGrant(grant: CapabilityGrant): { key: string; value: CapabilityGrant } {
+  return { key: grantKey(grant), value: grant };
+}
+
 export interface ScriptRun {
   result: RunResult;
   /** stdout, as text. */
@@ -37,7 +42,7 @@ export async function runScript(
 ): Promise<ScriptRun> {
   const result = await sandbox.run({
     module, stdin: new TextEncoder().encode(`${script.join('\n')}\n`), limits,
-    grant: grant ? { key: grantKey(grant), value: grant } : undefined,
+    grant: grant ? runGrant(grant) : undefined,
   });
   const out = new TextDecoder().decode(result.stdout);
   const lines: string[] = [];

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { prepare, SANDBOX_MODULE } from '../src/wasm/prepare.ts';
 import type { Prepared } from '../src/wasm/prepare.ts';
 import { cGuest, repoRoot, watGuest } from '../test/support/guests.ts';
-import { runCommand } from '../test/wasm/wasi-shim.ts';
+import { runCommand } from '../test/support/run-wasi.ts';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -184,6 +184,7 @@ export function redisBackend(options: RedisBackendOptions): KvBackend {
         clearTimeout(timer);
         c.off('ready', onReady);
         c.off('close', onClose);
+        c.off('end', onClose);
         if (err) reject(err); else resolve();
       };
       const onReady = () => done();
@@ -191,6 +192,8 @@ export function redisBackend(options: RedisBackendOptions): KvBackend {
       const timer = setTimeout(() => done(new Error(lastError ?? `no connection within ${connectTimeoutMs}ms`)), connectTimeoutMs);
       c.once('ready', onReady);
       c.once('close', onClose);
+      // A client disconnected before it ever connected ends without closing.
+      c.once('end', onClose);
     });
   }
 

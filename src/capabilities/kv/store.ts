@@ -136,8 +136,15 @@ export function storeBackend(parts: BackendParts): KvBackend {
         const opened = parts.open(info);
         raw = opened instanceof Promise ? await opened : opened;
       } catch (err) {
+        if (closed) throw closedError(info, 'backend');
         if (err instanceof WaftError) throw err;
         throw unavailable(info, err, 'open');
+      }
+      // close() ran while this open waited for its connection: release what the open made
+      // (the backends' close is idempotent) rather than hand out a store of a closed backend.
+      if (closed) {
+        await parts.close();
+        throw closedError(info, 'backend');
       }
       const kv = guardStore(info, raw, () => stores.delete(kv));
       stores.add(kv);

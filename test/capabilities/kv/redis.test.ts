@@ -85,3 +85,25 @@ test('redis: a url that is not redis:// is WAFT_E_KV_CONFIG, and the message hid
   assert.throws(() => redisBackend({ url: 'redis://user:s3cret@host:6379', connectTimeoutMs: 0 }), (err: unknown) =>
     err instanceof WaftError && err.code === 'WAFT_E_KV_CONFIG' && !err.message.includes('s3cret'));
 });
+
+test('redis: a backend closed while an open waits for its connection refuses the store and leaves no client behind', async (t) => {
+  const why = await redisUnreachable(REDIS_URL);
+  if (why) return t.skip(why);
+  const raw = new Redis(REDIS_URL);
+  const clients = async () => Number(/connected_clients:(\d+)/.exec(await raw.info('clients'))![1]);
+  try {
+    const before = await clients();
+    const backend = redisBackend({ url: REDIS_URL });
+    const opening = backend.open('default', `kvt-closing-${process.pid}`);
+    await backend.close();
+    await assert.rejects(opening, (err: WaftError) => err.code === 'WAFT_E_KV_CLOSED');
+    let now = await clients();
+    for (let i = 0; i < 100 && now > before; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      now = await clients();
+    }
+    assert.equal(now, before, 'the connection the open made was closed');
+  } finally {
+    raw.disconnect();
+  }
+});

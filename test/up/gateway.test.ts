@@ -173,6 +173,15 @@ max_output = "12MiB"
     assert.equal((await r.body.arrayBuffer()).byteLength, 1_000_000);
   });
 
+  test('a request without a body gives the guest an empty stdin at once', async () => {
+    const get = await request(`${app.url}/echo`);
+    assert.equal(get.statusCode, 200);
+    assert.equal((await get.body.arrayBuffer()).byteLength, 0);
+    const empty = await request(`${app.url}/echo`, { method: 'POST', body: '' });
+    assert.equal(empty.statusCode, 200);
+    assert.equal((await empty.body.arrayBuffer()).byteLength, 0);
+  });
+
   test('a large reply streams out', async () => {
     const r = await request(`${app.url}/reply?big=3000000`);
     assert.equal(r.statusCode, 200);

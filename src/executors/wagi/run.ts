@@ -54,6 +54,7 @@ export interface WagiOutcome {
 const INLINE_BODY = 64 * 1024;
 /** Replies up to this size are sent with a Content-Length; larger ones are streamed. */
 const BUFFERED_REPLY = 64 * 1024;
+const NO_BODY = new Uint8Array(0);
 
 /** Runs one HTTP request through a WASI command module, CGI style (WAGI). */
 export async function serveWagi(
@@ -74,7 +75,10 @@ export async function serveWagi(
   let bodyError: WaftError | null = null;
   const abort = new AbortController();
   let stdin: Uint8Array | AsyncIterable<Uint8Array>;
-  if (declared !== null && declared <= INLINE_BODY) {
+  // Without Content-Length or Transfer-Encoding an HTTP/1.1 request has no body (RFC 9112 §6.3).
+  if (declared === 0 || (declared === null && req.headers['transfer-encoding'] === undefined)) {
+    stdin = NO_BODY;
+  } else if (declared !== null && declared <= INLINE_BODY) {
     const chunks: Uint8Array[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     stdin = concatBytes(chunks);

@@ -12,8 +12,12 @@ import postgres from 'postgres';
 export const REDIS_URL = 'redis://127.0.0.1:6379';
 export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
-/** Sends PING; resolves with null on +PONG or with what went wrong. */
-function pingRedis(host: string, port: number, timeoutMs = 2000): Promise<string | null> {
+/**
+ * Sends PING; resolves with null on +PONG or with what went wrong. A missing server refuses the
+ * connection at once; the timeout only catches a port that never answers, so it is generous: a CI
+ * machine busy compiling guests can take seconds to schedule the reply.
+ */
+function pingRedis(host: string, port: number, timeoutMs = 10_000): Promise<string | null> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     let reply = '';
@@ -46,7 +50,7 @@ export async function redisUnreachable(url = REDIS_URL): Promise<string | null> 
 export async function postgresUnreachable(url = POSTGRES_URL): Promise<string | null> {
   const u = new URL(url);
   const where = `${u.hostname || 'localhost'}:${u.port || 5432}`;
-  const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
+  const sql = postgres(url, { max: 1, connect_timeout: 10, onnotice: () => {} });
   try {
     await sql`SELECT 1`;
     return null;

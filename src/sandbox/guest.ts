@@ -41,6 +41,17 @@ function slotGlobal(slot: number): WebAssembly.Global {
   return (slotGlobals[slot] ??= new WebAssembly.Global({ value: 'i32', mutable: false }, slot * 4));
 }
 
+/** Modules whose guests slept on this thread: they run with JSPI here from then on. */
+const sleepers = new WeakSet<WebAssembly.Module>();
+
+function sleepOnSlot(run: GuestRun, ms: number): void {
+  sleepers.add(run.module);
+  const { flags, slot } = run.interrupt;
+  Atomics.wait(flags, slot, 0, ms);
+  // The pool sets the slot (and wakes this wait) at the deadline or on cancel: classify() reports it.
+  if (Atomics.load(flags, slot) !== 0) throw new WebAssembly.RuntimeError('interrupted while sleeping');
+}
+
 /** Instantiates a fresh guest and runs its `_start` on this thread. */
 export async function runGuest(run: GuestRun, pool: MemoryPool, hook: CancelHook = {}): Promise<GuestOutcome> {
   const capPages = Math.floor(run.memoryBytes / PAGE);
@@ -58,13 +69,21 @@ export async function runGuest(run: GuestRun, pool: MemoryPool, hook: CancelHook
     }
     memory = pool.take(run.memory.initial, maximum);
   }
-  const host = new WasiHost({ args: run.args, env: run.env, stdin: run.stdin, stdout: run.stdout, stderr: run.stderr, preopens: run.preopens }, moduleImports(run.module).wasi);
   const ext = run.extension;
+  // JSPI costs a fresh stack per run. WASI only waits on stdin and on poll_oneoff: with a stdin
+  // that never waits, a sleep can block the thread instead, on the run's interrupt slot, so that
+  // a deadline wakes it. A module that did sleep so runs with JSPI on this thread from then on,
+  // and its later sleeps leave the thread to other guests.
+  const blocking = run.stdin.sync === true && !ext && !sleepers.has(run.module);
+  const host = new WasiHost({
+    args: run.args, env: run.env, stdin: run.stdin, stdout: run.stdout, stderr: run.stderr, preopens: run.preopens,
+    sleep: blocking ? (ms) => sleepOnSlot(run, ms) : undefined,
+  }, moduleImports(run.module).wasi);
   hook.cancel = (error) => {
     host.abort(error);
     ext?.instance.abort(error);
   };
-  const wasi = suspendingImports(host.imports, WasiHost.asyncImports);
+  const wasi = blocking ? { imports: host.imports, suspends: false } : suspendingImports(host.imports, WasiHost.asyncImports);
   let suspends = wasi.suspends;
   const sandbox: Record<string, unknown> = {
     interrupt: run.interrupt.memory,

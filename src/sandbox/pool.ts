@@ -337,7 +337,10 @@ export class Sandbox {
         timer.unref();
       });
     }
-    for (const job of [...this.#jobs.values()]) this.#finish(job, failed(job, new WaftError('WAFT_E_SANDBOX_CLOSED', 'the sandbox closed while the guest was running')));
+    for (const job of [...this.#jobs.values()]) {
+      interrupt(job);
+      this.#finish(job, failed(job, new WaftError('WAFT_E_SANDBOX_CLOSED', 'the sandbox closed while the guest was running')));
+    }
     await Promise.all(this.#workers.splice(0).map((h) => h.retire(this.#graceMs)));
   }
 
@@ -466,7 +469,7 @@ export class Sandbox {
   #stop(job: Job, error: ErrorData): void {
     if (job.stopping || !this.#jobs.has(job.id)) return;
     job.stopping = error;
-    Atomics.store(job.handle.flags, job.slot, 1);
+    interrupt(job);
     job.handle.post({ t: 'cancel', id: job.id, error });
     const grace = job.profile.module.interruptible ? this.#graceMs : Math.min(this.#graceMs, 100);
     job.grace = setTimeout(() => {
@@ -501,6 +504,12 @@ export class Sandbox {
     void job.stdin?.return?.();
     job.resolve(result);
   }
+}
+
+/** Sets the job's interrupt slot: its guest traps at its next loop check, or wakes from a blocking sleep (guest.ts). */
+function interrupt(job: Job): void {
+  Atomics.store(job.handle.flags, job.slot, 1);
+  Atomics.notify(job.handle.flags, job.slot);
 }
 
 function failed(job: Job, error: WaftError): RunResult {

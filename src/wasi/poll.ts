@@ -100,23 +100,25 @@ function writeEvents(ctx: WasiContext, ptr: number, events: Event[], neventsPtr:
   return ERRNO.SUCCESS;
 }
 
+/** Milliseconds until the earliest clock is due, or Infinity when no clock is subscribed. */
+function msToEarliest(subs: Sub[]): number {
+  let earliest: bigint | undefined;
+  for (const s of subs) if (s.kind === 'clock' && (earliest === undefined || s.deadline < earliest)) earliest = s.deadline;
+  return earliest === undefined ? Infinity : Math.max(0, Math.ceil(Number(earliest - monotonicNs()) / 1e6));
+}
+
 /** Settles when the earliest clock is due or a waiting stdin has data; `cancel` clears the timer. */
 function nextWake(ctx: WasiContext, subs: Sub[]): { wake: Promise<void>; cancel: () => void } {
-  let earliest: bigint | undefined;
   const waits: Promise<void>[] = [];
   for (const s of subs) {
-    if (s.kind === 'clock') {
-      if (earliest === undefined || s.deadline < earliest) earliest = s.deadline;
-    } else if (s.kind === 'read' && ctx.fds.has(s.fd)) {
+    if (s.kind === 'read' && ctx.fds.has(s.fd)) {
       const e = ctx.fds.get(s.fd);
       if (e.kind === 'stdin' && !e.stream.ready()) waits.push(e.stream.whenReady());
     }
   }
   let timer: NodeJS.Timeout | undefined;
-  if (earliest !== undefined) {
-    const ms = Math.max(0, Math.ceil(Number(earliest - monotonicNs()) / 1e6));
-    waits.push(new Promise((resolve) => { timer = setTimeout(resolve, ms); }));
-  }
+  const ms = msToEarliest(subs);
+  if (ms !== Infinity) waits.push(new Promise((resolve) => { timer = setTimeout(resolve, ms); }));
   const cancel = (): void => clearTimeout(timer);
   return { wake: Promise.race(waits).finally(cancel), cancel };
 }
@@ -136,6 +138,15 @@ export function pollCalls(ctx: WasiContext): Record<string, (...args: any[]) => 
       const ready = collect(ctx, subs);
       if (ready.length > 0) return writeEvents(ctx, outPtr, ready, neventsPtr);
       if (ctx.aborted) return Promise.reject(ctx.aborted);
+      const sleep = ctx.options.sleep;
+      if (sleep) {
+        // Only clocks can be waited for here: the stdin of such a run is always ready.
+        for (;;) {
+          sleep(msToEarliest(subs));
+          const events = collect(ctx, subs);
+          if (events.length > 0) return writeEvents(ctx, outPtr, events, neventsPtr);
+        }
+      }
       const loop = async (): Promise<number> => {
         for (;;) {
           const { wake, cancel } = nextWake(ctx, subs);

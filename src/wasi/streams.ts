@@ -9,6 +9,7 @@ import type { InputStream, OutputStream } from './types.ts';
 
 /** A stdin that serves a fixed byte string, then end of stream. */
 export class BytesInput implements InputStream {
+  readonly sync = true;
   #bytes: Uint8Array;
   #at = 0;
 

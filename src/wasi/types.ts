@@ -13,6 +13,8 @@ export interface InputStream {
   whenReady(): Promise<void>;
   /** A terminal: reported to the guest as a character device. */
   readonly isTty?: boolean;
+  /** read() never returns a Promise: a guest reading it never has to wait. */
+  readonly sync?: boolean;
   /**
    * Optional: stop any background work whenReady() started (timers, polling). WasiHost.abort()
    * calls it, since an aborted guest never reads again.
@@ -46,4 +48,10 @@ export interface WasiOptions {
   preopens: Preopen[];
   /** Most fds the guest may hold at once, stdio and preopens included (default 1024). EMFILE past it. */
   maxOpenFds?: number;
+  /**
+   * Blocks the thread for up to `ms` (Infinity: until stopped), and throws once the run has been
+   * stopped. When given, poll_oneoff waits for its clocks with it instead of returning a Promise,
+   * so a guest whose stdin is `sync` never suspends and needs no JSPI. Give it only with such a stdin.
+   */
+  sleep?: (ms: number) => void;
 }

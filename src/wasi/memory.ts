@@ -13,39 +13,46 @@ function outOfBounds(ptr: number, len: number): never {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
 
+interface Views { buffer: ArrayBufferLike; view: DataView; bytes: Uint8Array }
+
+/** The views of each memory's current buffer, kept across runs: the sandbox reuses memories. */
+const viewsOf = new WeakMap<WebAssembly.Memory, Views>();
+
 /**
  * Typed access to the guest's linear memory. The buffer is looked up again whenever the guest
- * may have grown its memory (the old ArrayBuffer is detached then).
+ * may have grown its memory: growing detaches the old ArrayBuffer, whose views then have length
+ * 0. A shared memory's buffer is never detached, so it is looked up on every access.
  */
 export class GuestMemory {
   #memory: WebAssembly.Memory | undefined;
-  #buffer: ArrayBuffer | SharedArrayBuffer | undefined;
-  #view: DataView | undefined;
-  #bytes: Uint8Array | undefined;
+  #shared = false;
+  #views: Views | undefined;
 
   set(memory: WebAssembly.Memory): void {
     this.#memory = memory;
-    this.#buffer = undefined;
+    this.#shared = memory.buffer instanceof SharedArrayBuffer;
+    this.#views = undefined;
   }
 
-  #refresh(): void {
+  #refresh(): Views {
+    const current = this.#views;
+    if (current && current.bytes.byteLength !== 0 && !this.#shared) return current;
     if (!this.#memory) throw new Error('WASI host used before setMemory()');
     const buffer = this.#memory.buffer;
-    if (buffer !== this.#buffer || this.#view!.byteLength !== buffer.byteLength) {
-      this.#buffer = buffer;
-      this.#view = new DataView(buffer);
-      this.#bytes = new Uint8Array(buffer);
+    let views = viewsOf.get(this.#memory);
+    if (!views || views.buffer !== buffer || views.bytes.byteLength !== buffer.byteLength) {
+      views = { buffer, view: new DataView(buffer), bytes: new Uint8Array(buffer) };
+      viewsOf.set(this.#memory, views);
     }
+    return (this.#views = views);
   }
 
   get view(): DataView {
-    this.#refresh();
-    return this.#view!;
+    return this.#refresh().view;
   }
 
   get bytes(): Uint8Array {
-    this.#refresh();
-    return this.#bytes!;
+    return this.#refresh().bytes;
   }
 
   /** The guest range [ptr, ptr+len) as a view; traps when it is out of bounds. */

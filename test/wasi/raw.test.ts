@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { test } from 'node:test';
 import { ERRNO } from '../../src/wasi/constants.ts';
 import { PREVIEW1_FUNCTIONS, ProcExit, WasiHost } from '../../src/wasi/host.ts';
+import { GuestMemory } from '../../src/wasi/memory.ts';
 import { BytesInput, CollectOutput } from '../../src/wasi/streams.ts';
 import { watGuest } from '../support/guests.ts';
 
@@ -89,6 +90,34 @@ test('memory grown by the guest between calls is seen by the host', async () => 
   } finally {
     host.close();
   }
+});
+
+test('memory views follow growth: for hosts that use one memory in turn, and for a shared memory', () => {
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 4 });
+  const first = new GuestMemory();
+  first.set(memory);
+  first.setU32(100, 7);
+  memory.grow(1);
+  first.setU32(65_536 + 8, 9);
+  const next = new GuestMemory(); // a later run on the same (pooled) memory
+  next.set(memory);
+  assert.equal(next.u32(100), 7);
+  assert.equal(next.u32(65_536 + 8), 9);
+  memory.grow(1);
+  assert.equal(next.bytes.length, 3 * 65_536);
+  assert.equal(first.bytes.length, 3 * 65_536);
+  assert.throws(() => next.u32(3 * 65_536), WebAssembly.RuntimeError);
+
+  // Growing a shared memory does not detach its buffer: the new size must still be seen.
+  const shared = new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true });
+  const view = new GuestMemory();
+  view.set(shared);
+  assert.equal(view.bytes.length, 65_536);
+  assert.throws(() => view.u32(65_536), WebAssembly.RuntimeError);
+  shared.grow(1);
+  view.setU32(65_536 + 4, 5);
+  assert.equal(view.u32(65_536 + 4), 5);
+  assert.throws(() => view.u32(2 * 65_536), WebAssembly.RuntimeError);
 });
 
 test('proc_exit throws ProcExit carrying the full exit code', async () => {

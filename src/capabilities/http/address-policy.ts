@@ -79,21 +79,29 @@ function classifyV4(value: bigint): AddressCategory {
 
 const low32 = (1n << 32n) - 1n;
 
-function within(value: bigint, cidr: string): boolean {
-  const [ip, bits] = cidr.split('/');
-  return inRange(value, 128, { base: ipv6ToBigInt(ip)!, bits: Number(bits), category: 'public' });
+// The IPv6 forms that carry an IPv4 address inside, and other ranges checked after ipv6Ranges.
+const v4Mapped = v6('::ffff:0:0/96', 'public');
+const v4Translated = v6('::ffff:0:0:0/96', 'public');
+const nat64 = v6('64:ff9b::/96', 'public');
+const localNat64 = v6('64:ff9b:1::/48', 'public');
+const v4Compatible = v6('::/96', 'public');
+const sixToFour = v6('2002::/16', 'public');
+const teredo = v6('2001::/32', 'public');
+
+function within(value: bigint, range: Range): boolean {
+  return inRange(value, 128, range);
 }
 
 function classifyV6(value: bigint): AddressCategory {
   for (const range of ipv6Ranges) if (inRange(value, 128, range)) return range.category;
   // Forms that carry an IPv4 address inside: the embedded address decides.
-  if (within(value, '::ffff:0:0/96')) return classifyV4(value & low32);          // IPv4-mapped
-  if (within(value, '::ffff:0:0:0/96')) return classifyV4(value & low32);        // IPv4-translated (SIIT)
-  if (within(value, '64:ff9b::/96')) return classifyV4(value & low32);           // NAT64
-  if (within(value, '64:ff9b:1::/48')) return 'private';                         // local-use NAT64
-  if (within(value, '::/96')) return 'reserved';                                 // deprecated IPv4-compatible
-  if (within(value, '2002::/16')) return classifyV4((value >> 80n) & low32);     // 6to4
-  if (within(value, '2001::/32')) {                                              // Teredo
+  if (within(value, v4Mapped)) return classifyV4(value & low32);
+  if (within(value, v4Translated)) return classifyV4(value & low32);        // SIIT
+  if (within(value, nat64)) return classifyV4(value & low32);
+  if (within(value, localNat64)) return 'private';
+  if (within(value, v4Compatible)) return 'reserved';                        // deprecated
+  if (within(value, sixToFour)) return classifyV4((value >> 80n) & low32);
+  if (within(value, teredo)) {
     const server = classifyV4((value >> 64n) & low32);
     if (server !== 'public') return server;
     return classifyV4((value & low32) ^ low32);

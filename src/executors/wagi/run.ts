@@ -6,7 +6,7 @@ import { runProfile, type RunProfile, type Sandbox } from '../../sandbox/pool.ts
 import { LOG_LEVEL_NAMES, type LogEntry, type Usage } from '../../sandbox/protocol.ts';
 import { concatBytes } from '../../util/bytes.ts';
 import { CgiParser, type CgiHead } from './cgi.ts';
-import { wagiInvocation } from './env.ts';
+import { wagiInvocation, type WagiRouteInfo } from './env.ts';
 
 export interface WagiTarget {
   name: string;
@@ -18,13 +18,6 @@ export interface WagiTarget {
   grant?: { key: string; value: unknown };
   /** Hides secrets in what the guest writes to stderr and in error messages. */
   redact?: (text: string) => string;
-}
-
-export interface WagiMatch {
-  pattern: string;
-  scriptName: string;
-  pathInfo: string;
-  rawPathInfo: string;
 }
 
 export interface WagiContext {
@@ -58,7 +51,7 @@ const NO_BODY = new Uint8Array(0);
 
 /** Runs one HTTP request through a WASI command module, CGI style (WAGI). */
 export async function serveWagi(
-  sandbox: Sandbox, target: WagiTarget, req: IncomingMessage, res: ServerResponse, match: WagiMatch, ctx: WagiContext,
+  sandbox: Sandbox, target: WagiTarget, req: IncomingMessage, res: ServerResponse, match: WagiRouteInfo, ctx: WagiContext,
 ): Promise<WagiOutcome> {
   const { limits } = target;
   const declared = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);

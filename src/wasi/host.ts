@@ -82,7 +82,7 @@ export class WasiHost {
     this.imports = imports;
   }
 
-  /** The guest's memory; read again on each call, since memory.grow replaces its buffer. */
+  /** The guest's memory; calls see it as it is after any memory.grow. */
   setMemory(memory: WebAssembly.Memory): void {
     this.#ctx.memory.set(memory);
   }

@@ -62,18 +62,21 @@ export class GuestMemory {
     return bytes.subarray(ptr, ptr + len);
   }
 
-  u8(ptr: number): number { this.#check(ptr, 1); return this.view.getUint8(ptr); }
-  u16(ptr: number): number { this.#check(ptr, 2); return this.view.getUint16(ptr, true); }
-  u32(ptr: number): number { this.#check(ptr, 4); return this.view.getUint32(ptr, true); }
-  u64(ptr: number): bigint { this.#check(ptr, 8); return this.view.getBigUint64(ptr, true); }
+  u8(ptr: number): number { return this.#at(ptr, 1).getUint8(ptr); }
+  u16(ptr: number): number { return this.#at(ptr, 2).getUint16(ptr, true); }
+  u32(ptr: number): number { return this.#at(ptr, 4).getUint32(ptr, true); }
+  u64(ptr: number): bigint { return this.#at(ptr, 8).getBigUint64(ptr, true); }
 
-  setU8(ptr: number, v: number): void { this.#check(ptr, 1); this.view.setUint8(ptr, v); }
-  setU16(ptr: number, v: number): void { this.#check(ptr, 2); this.view.setUint16(ptr, v, true); }
-  setU32(ptr: number, v: number): void { this.#check(ptr, 4); this.view.setUint32(ptr, v, true); }
-  setU64(ptr: number, v: bigint): void { this.#check(ptr, 8); this.view.setBigUint64(ptr, BigInt.asUintN(64, v), true); }
+  setU8(ptr: number, v: number): void { this.#at(ptr, 1).setUint8(ptr, v); }
+  setU16(ptr: number, v: number): void { this.#at(ptr, 2).setUint16(ptr, v, true); }
+  setU32(ptr: number, v: number): void { this.#at(ptr, 4).setUint32(ptr, v, true); }
+  setU64(ptr: number, v: bigint): void { this.#at(ptr, 8).setBigUint64(ptr, BigInt.asUintN(64, v), true); }
 
-  #check(ptr: number, size: number): void {
-    if (ptr < 0 || ptr + size > this.view.byteLength) outOfBounds(ptr, size);
+  /** The view, once [ptr, ptr+size) is known to lie in it; traps otherwise. */
+  #at(ptr: number, size: number): DataView {
+    const view = this.#refresh().view;
+    if (ptr < 0 || ptr + size > view.byteLength) outOfBounds(ptr, size);
+    return view;
   }
 
   /** A UTF-8 string from guest memory; EILSEQ when it is not valid UTF-8. */

@@ -1,4 +1,5 @@
 import { WaftError } from '../errors.ts';
+import { waftVersion } from '../util/version.ts';
 import { printError } from './output.ts';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -32,7 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   if (name === '--version' || name === 'version') {
-    process.stdout.write('waft 0.1.0\n');
+    process.stdout.write(`waft ${waftVersion}\n`);
     return 0;
   }
   const command = commands[name];

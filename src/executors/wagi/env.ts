@@ -2,7 +2,7 @@
 // docs/wagi.md is the contract as written; this file is the contract as run.
 
 import { isUtf8 } from 'node:buffer';
-import { readFileSync } from 'node:fs';
+import { waftVersion } from '../../util/version.ts';
 
 export interface WagiRequestInfo {
   method: string;
@@ -29,8 +29,7 @@ export interface WagiRouteInfo {
   rawPathInfo: string;
 }
 
-const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-export const SERVER_SOFTWARE = `WAFT/${version}`;
+export const SERVER_SOFTWARE = `WAFT/${waftVersion}`;
 
 /**
  * The variables waft sets itself. A function's `environment` cannot override them, and no

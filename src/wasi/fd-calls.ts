@@ -10,7 +10,7 @@ import type { DirEntry, DirListing, FdEntry, FileEntry } from './fd-table.ts';
 import { encode, type GuestMemory } from './memory.ts';
 import { dirBase, procFdMode } from './resolve.ts';
 import { checkFstFlags, newTimes } from './times.ts';
-import { readFileAt, writeFileAt } from './file-io.ts';
+import { MAX_FILE_SIZE, readFileAt, writeFileAt } from './file-io.ts';
 import { filetypeOf, writeFilestat, writeStreamFilestat } from './stat.ts';
 
 type Call = (...args: any[]) => number | Promise<number>;
@@ -24,8 +24,6 @@ export function filetypeOfEntry(e: FdEntry): number {
 }
 
 const MAX_OFFSET = (1n << 63n) - 1n;
-/** node:fs takes sizes as JS numbers: larger files cannot be made here. */
-const MAX_FILE_SIZE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
  * Reopens a file that was opened with O_APPEND without it (node:fs has no fcntl F_SETFL), via
@@ -326,11 +324,8 @@ export function fdCalls(ctx: WasiContext): Record<string, Call> {
       if ((e.rights & RIGHTS.FD_SEEK) === 0n) fail(ERRNO.NOTCAPABLE);
       const vecs = mem.iovecs(iovs >>> 0, iovsLen >>> 0);
       mem.slice(nwrittenPtr >>> 0, 4);
-      offset = BigInt.asUintN(64, offset);
-      let total = 0n;
-      for (const [, l] of vecs) total += BigInt(l);
-      if (offset + total > MAX_FILE_SIZE) fail(ERRNO.FBIG);
-      mem.setU32(nwrittenPtr >>> 0, writeFileAt(e, mem, vecs, offset));
+      // writeFileAt refuses a write past MAX_FILE_SIZE (EFBIG) before writing anything.
+      mem.setU32(nwrittenPtr >>> 0, writeFileAt(e, mem, vecs, BigInt.asUintN(64, offset)));
       return ERRNO.SUCCESS;
     },
 

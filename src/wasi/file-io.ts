@@ -5,7 +5,8 @@ import { fail } from './errno.ts';
 import type { FileEntry } from './fd-table.ts';
 import type { GuestMemory } from './memory.ts';
 
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** node:fs takes sizes and positions as JS numbers: larger files cannot be made here. */
+export const MAX_FILE_SIZE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Fills the iovecs from the file at `position`; returns the bytes read (short at end of file). */
 export function readFileAt(hostFd: number, mem: GuestMemory, vecs: Array<[number, number]>, position: bigint): number {
@@ -23,10 +24,12 @@ export function readFileAt(hostFd: number, mem: GuestMemory, vecs: Array<[number
 }
 
 function writeAll(hostFd: number, mem: GuestMemory, vecs: Array<[number, number]>, position: bigint | null): number {
-  let total = 0n;
-  for (const [, len] of vecs) total += BigInt(len);
-  // fs.writeSync ignores a bigint position (it writes at the kernel's offset): use numbers.
-  if (position !== null && position + total > MAX_SAFE) fail(ERRNO.FBIG);
+  if (position !== null) {
+    let total = 0n;
+    for (const [, len] of vecs) total += BigInt(len);
+    // fs.writeSync ignores a bigint position (it writes at the kernel's offset): use numbers.
+    if (position + total > MAX_FILE_SIZE) fail(ERRNO.FBIG);
+  }
   const start = position === null ? null : Number(position);
   let written = 0;
   for (const [ptr, len] of vecs) {

@@ -1,9 +1,10 @@
 // Calls made from WAT with arguments a C program would not pass.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { ERRNO } from '../../src/wasi/constants.ts';
+import { ERRNO, OFLAGS, RIGHTS } from '../../src/wasi/constants.ts';
 import { PREVIEW1_FUNCTIONS, ProcExit, WasiHost } from '../../src/wasi/host.ts';
 import { GuestMemory } from '../../src/wasi/memory.ts';
 import { BytesInput, CollectOutput } from '../../src/wasi/streams.ts';
@@ -127,5 +128,27 @@ test('proc_exit throws ProcExit carrying the full exit code', async () => {
     assert.throws(() => x.proc_exit(-1), (e: unknown) => e instanceof ProcExit && e.code === 0xffffffff);
   } finally {
     host.close();
+  }
+});
+
+test('fd_pwrite past the largest size node:fs can write is EFBIG and writes nothing', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'waft-wasi-raw-'));
+  const host = new WasiHost({ args: [], env: {}, stdin: new BytesInput(''), stdout: new CollectOutput(), stderr: new CollectOutput(), preopens: [{ hostPath: dir, guestPath: '/d' }] });
+  try {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    host.setMemory(memory);
+    const x = host.imports as Record<string, Fn>;
+    const v = new DataView(memory.buffer);
+    new Uint8Array(memory.buffer).set(new TextEncoder().encode('f'), 0);
+    assert.equal(x.path_open(3, 0, 0, 1, OFLAGS.CREAT, RIGHTS.FD_WRITE | RIGHTS.FD_SEEK, 0n, 0, 16), ERRNO.SUCCESS);
+    v.setUint32(32, 64, true); // one iovec of 4 bytes at 64
+    v.setUint32(36, 4, true);
+    const fd = v.getUint32(16, true);
+    assert.equal(x.fd_pwrite(fd, 32, 1, BigInt(Number.MAX_SAFE_INTEGER) - 2n, 48), ERRNO.FBIG);
+    assert.equal(x.fd_pwrite(fd, 32, 1, 2n, 48), ERRNO.SUCCESS);
+    assert.equal(statSync(join(dir, 'f')).size, 6);
+  } finally {
+    host.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -9,13 +9,11 @@ import {
   groupFiles, newId, toApp, toDeployment, toLogEntry, toToken, toTokenWithUser, toUsageBucket, toUser, toVersion, type Row,
   USAGE_AGGREGATE_COLUMNS,
 } from './rows.ts';
-import type { App, BundleFiles, Deployment, Store, Token, User, Version } from './types.ts';
+import type { App, Deployment, Store, Token, User, Version } from './types.ts';
 import {
   checkAppName, checkKind, checkLogEntry, checkMaxPerApp, checkNewVersion, checkTime, checkUsageQuery, checkUsageRecord,
   checkUserName, levelsFrom, logLimit,
 } from './validate.ts';
-
-type Sql = postgres.Sql | postgres.TransactionSql;
 
 // Advisory lock keys (arbitrary, fixed): one for migrations, one for log appends.
 const MIGRATE_LOCK = 0x7761_6674_01;
@@ -60,9 +58,15 @@ export async function openPostgresStore(url: string): Promise<Store> {
     return sql.begin('ISOLATION LEVEL REPEATABLE READ READ ONLY', fn) as Promise<T>;
   }
 
-  async function filesOfVersion(db: Sql, versionId: string): Promise<BundleFiles> {
-    const rows = await db`SELECT version_id, path, sha256, size FROM version_files WHERE version_id = ${versionId} ORDER BY path COLLATE "C"`;
-    return groupFiles(rows as Row[]).get(versionId) ?? {};
+  /** The version the query finds (at most one row of versions), with its files, read on one snapshot. */
+  function version(find: (tx: postgres.TransactionSql) => Promise<Row[]>): Promise<Version | null> {
+    return snapshot(async (tx) => {
+      const [r] = await find(tx);
+      if (!r) return null;
+      const id = String(r.id);
+      const files = await tx`SELECT version_id, path, sha256, size FROM version_files WHERE version_id = ${id} ORDER BY path COLLATE "C"`;
+      return toVersion(r, groupFiles(files as Row[]).get(id) ?? {});
+    });
   }
 
   const store: Store = {
@@ -219,16 +223,10 @@ export async function openPostgresStore(url: string): Promise<Store> {
         return { id, appId, number, manifest, files: Object.fromEntries(entries), createdAt, createdBy };
       },
       async get(id) {
-        return snapshot(async (tx) => {
-          const [r] = await tx`SELECT * FROM versions WHERE id = ${id}`;
-          return r ? toVersion(r, await filesOfVersion(tx, String(r.id))) : null;
-        });
+        return version((tx) => tx`SELECT * FROM versions WHERE id = ${id}`);
       },
       async byNumber(appId, number) {
-        return snapshot(async (tx) => {
-          const [r] = await tx`SELECT * FROM versions WHERE app_id = ${appId} AND number = ${number}`;
-          return r ? toVersion(r, await filesOfVersion(tx, String(r.id))) : null;
-        });
+        return version((tx) => tx`SELECT * FROM versions WHERE app_id = ${appId} AND number = ${number}`);
       },
       async list(appId) {
         return snapshot(async (tx) => {

@@ -13,7 +13,7 @@ import {
   groupFiles, newId, toApp, toDeployment, toLogEntry, toToken, toTokenWithUser, toUsageBucket, toUser, toVersion, type Row,
   USAGE_AGGREGATE_COLUMNS,
 } from './rows.ts';
-import type { App, BundleFiles, Deployment, Store, Token, User, Version } from './types.ts';
+import type { App, Deployment, Store, Token, User, Version } from './types.ts';
 import {
   checkAppName, checkKind, checkLogEntry, checkMaxPerApp, checkNewVersion, checkTime, checkUsageQuery, checkUsageRecord,
   checkUserName, levelsFrom, logLimit,

@@ -1,6 +1,7 @@
 // The outbound HTTP imports (docs/abi.md). Every request goes through the worker's OutboundHttp
 // for the grant, which checks allowed_outbound_hosts and the SSRF policy at connect time.
 import { WaftError } from '../../errors.ts';
+import { concatBytes } from '../../util/bytes.ts';
 import { suggestedGrant } from '../http/allowed-hosts.ts';
 import type { AbiContext } from './context.ts';
 import { AbiFailure, dropBody } from './context.ts';
@@ -9,19 +10,8 @@ import { STATUS, type Status } from './status.ts';
 
 async function readBody(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.byteLength;
-  }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  for await (const chunk of body) chunks.push(chunk);
+  return concatBytes(chunks);
 }
 
 /** The one log line and DENIED status for a request the grant does not allow. */

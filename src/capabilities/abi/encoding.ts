@@ -9,15 +9,14 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Encodes strings as a string list, followed by `tail` (the list page's cursor) when given. */
 export function encodeStrings(strings: readonly string[], tail?: string): Uint8Array {
   const parts = strings.map((s) => encoder.encode(s));
-  const tailBytes = tail === undefined ? null : encoder.encode(tail);
+  if (tail !== undefined) parts.push(encoder.encode(tail));
   let size = 4;
   for (const p of parts) size += 4 + p.byteLength;
-  if (tailBytes) size += 4 + tailBytes.byteLength;
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
-  view.setUint32(0, parts.length, true);
+  view.setUint32(0, strings.length, true);
   let at = 4;
-  for (const p of [...parts, ...(tailBytes ? [tailBytes] : [])]) {
+  for (const p of parts) {
     view.setUint32(at, p.byteLength, true);
     out.set(p, at + 4);
     at += 4 + p.byteLength;

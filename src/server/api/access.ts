@@ -4,6 +4,7 @@ import { WaftError } from '../../errors.ts';
 import type { App, User, Version } from '../store/types.ts';
 import { APP_NAME } from '../store/validate.ts';
 import type { ApiRequest } from './router.ts';
+import { integer, oneOf, string } from './schema.ts';
 
 function noSuchApp(name: string): WaftError {
   const shown = name.length > 80 ? `${name.slice(0, 80)}…` : name;
@@ -23,6 +24,9 @@ export async function ownedApp(r: ApiRequest): Promise<App> {
   if (!app || app.ownerId !== caller(r).id) throw noSuchApp(name);
   return app;
 }
+
+/** A version named in a request body: its number (3, "3") or its id ("ver_…"), for findVersion(). */
+export const versionRef = oneOf(integer({ min: 1 }), string({ min: 1, max: 100 }), (v) => typeof v === 'number');
 
 /** A version of the app, by number ("3", 3) or id ("ver_…"). */
 export async function findVersion(r: ApiRequest, app: App, ref: string | number): Promise<Version> {

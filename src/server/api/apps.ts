@@ -8,15 +8,16 @@ import { checkBundle } from '../bundle/check.ts';
 import { checkManifestAgainstBundle, commitStaged, newStagingDir, removeVersionDir, scrubPaths, stageFiles } from '../bundle/stage.ts';
 import type { App, Version } from '../store/types.ts';
 import { SHA256_HEX } from '../store/validate.ts';
-import { caller, findVersion, ownedApp } from './access.ts';
+import { caller, findVersion, ownedApp, versionRef } from './access.ts';
 import { readJson, sendJson } from './http.ts';
 import type { ApiRequest, ApiRoute } from './router.ts';
-import { integer, invalid, object, oneOf, optional, record, string } from './schema.ts';
+import { integer, invalid, object, optional, record, string } from './schema.ts';
 import { appView, deploymentView, versionView } from './views.ts';
 
 const newApp = object({ name: string({ min: 1, max: 63 }) });
 
-const versionRef = oneOf(integer({ min: 1 }), string({ min: 1, max: 100 }), (v) => typeof v === 'number');
+const deployBody = object({ version: versionRef });
+const rollbackBody = object({ version: optional(versionRef) });
 
 const newVersion = object({
   manifest: string(),
@@ -198,7 +199,7 @@ export const appRoutes: ApiRoute[] = [
     method: 'POST', pattern: '/api/v1/apps/:app/deployments', scope: 'deploy',
     async handler(r) {
       const app = await ownedApp(r);
-      const body = object({ version: versionRef }).parse(await readJson(r.req, r.ctx.limits.maxJsonBytes), 'body');
+      const body = deployBody.parse(await readJson(r.req, r.ctx.limits.maxJsonBytes), 'body');
       await deployed(r, app, await findVersion(r, app, body.version), 'auto');
     },
   },
@@ -207,7 +208,7 @@ export const appRoutes: ApiRoute[] = [
     async handler(r) {
       const app = await ownedApp(r);
       const raw = await readJson(r.req, r.ctx.limits.maxJsonBytes, true);
-      const body = object({ version: optional(versionRef) }).parse(raw ?? {}, 'body');
+      const body = rollbackBody.parse(raw ?? {}, 'body');
       let version: Version;
       if (body.version !== undefined) {
         version = await findVersion(r, app, body.version);

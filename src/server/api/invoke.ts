@@ -4,10 +4,10 @@ import { WaftError } from '../../errors.ts';
 import { HEALTH_PATH, type Completed } from '../../triggers/http/gateway.ts';
 import { asServerResponse, CollectedResponse, invocationRequest, type InvokeTarget } from '../invoke.ts';
 import type { ServedApp } from '../runtime.ts';
-import { findVersion, ownedApp } from './access.ts';
+import { findVersion, ownedApp, versionRef } from './access.ts';
 import { readJson, sendJson } from './http.ts';
 import type { ApiRoute } from './router.ts';
-import { integer, invalid, literal, object, oneOf, optional, record, string } from './schema.ts';
+import { invalid, literal, object, optional, record, string } from './schema.ts';
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -24,7 +24,7 @@ const invokeBody = object({
   })),
   body: optional(string()),
   bodyEncoding: optional(literal(['utf8', 'base64'] as const)),
-  version: optional(oneOf(integer({ min: 1 }), string({ min: 1, max: 100 }), (v) => typeof v === 'number')),
+  version: optional(versionRef),
 });
 
 /** The path that reaches a function's first route: ":param" segments as written, a final "/..." as "/". */

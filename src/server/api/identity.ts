@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { WaftError } from '../../errors.ts';
 import { hasScope, issueToken, SCOPES } from '../auth/tokens.ts';
 import type { Token, User } from '../store/types.ts';
+import { USER_NAME } from '../store/validate.ts';
 import { appUrls } from '../context.ts';
 import { caller } from './access.ts';
 import { readJson, sendJson } from './http.ts';
@@ -20,7 +21,7 @@ const newToken = object({
 });
 
 const newUser = object({
-  name: string({ min: 1, max: 64, pattern: /^[a-z0-9][a-z0-9._-]*$/, patternText: 'lower-case letters, digits, ".", "_" and "-", starting with a letter or digit' }),
+  name: string({ min: 1, max: 64, pattern: USER_NAME, patternText: 'lower-case letters, digits, ".", "_" and "-", starting with a letter or digit' }),
   admin: optional(boolean()),
   token: optional(object({
     name: optional(string({ min: 1, max: 100 })),

@@ -6,7 +6,7 @@ import {
   type BundleFiles, type DeploymentKind, type LogEntry, type LogLevel, type LogQuery, type UsageQuery, type UsageRecord,
 } from './types.ts';
 
-const USER_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export const USER_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 /** An app name: a DNS label, since apps answer at <app>.<domain>. */
 export const APP_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export const SHA256_HEX = /^[0-9a-f]{64}$/;

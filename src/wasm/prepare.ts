@@ -164,17 +164,19 @@ function rewriteSection(bytes: Uint8Array, s: Section, rw: CodeRewriter): Writer
   const remap = rw.remap;
   const r = new Reader(bytes, s.contentStart, s.end, `${sectionNames[s.id]} section`);
   const size = s.end - s.contentStart;
-  const done = (w: Writer) => {
+  /** A vector section: its count, then each entry as `entry` rewrites it, and nothing after. */
+  const entries = (what: string, capacity: number, entry: (w: Writer, i: number) => void): Writer => {
+    const w = new Writer(capacity);
+    const count = r.u32(`${what} count`);
+    w.u32(count);
+    for (let i = 0; i < count; i++) entry(w, i);
     if (r.pos !== r.end) r.fail(`${r.end - r.pos} bytes after the last entry`);
     return w;
   };
   switch (s.id) {
     case SEC_CODE: {
-      const w = new Writer(size + (size >> 3) + 64);
       const body = new Writer(4096);
-      const count = r.u32('function count');
-      w.u32(count);
-      for (let i = 0; i < count; i++) {
+      return entries('function', size + (size >> 3) + 64, (w, i) => {
         const bodySize = r.u32(`size of code entry ${i}`);
         const end = r.pos + bodySize;
         if (end > r.end) r.truncated(`code entry ${i}`);
@@ -190,29 +192,20 @@ function rewriteSection(bytes: Uint8Array, s: Section, rw: CodeRewriter): Writer
         if (fr.pos !== end) fr.fail(`function body ends before its declared size (${end - fr.pos} bytes left)`);
         w.sized(body);
         r.pos = end;
-      }
-      return done(w);
+      });
     }
-    case SEC_GLOBAL: {
-      const w = new Writer(size + 16);
-      const count = r.u32('global count');
-      w.u32(count);
-      for (let i = 0; i < count; i++) {
+    case SEC_GLOBAL:
+      return entries('global', size + 16, (w, i) => {
         const start = r.pos;
         skipValType(r, 'global type');
         r.u8('global mutability');
         w.copy(bytes, start, r.pos);
         r.what = `global ${i} initializer`;
         rw.expr(r, w);
-      }
-      return done(w);
-    }
-    case SEC_EXPORT: {
+      });
+    case SEC_EXPORT:
       if (remap.globalsFrom === Infinity && remap.memoriesFrom === Infinity) return null;
-      const w = new Writer(size + 16);
-      const count = r.u32('export count');
-      w.u32(count);
-      for (let i = 0; i < count; i++) {
+      return entries('export', size + 16, (w) => {
         const start = r.pos;
         r.name('export name');
         const kind = r.u8('export kind');
@@ -220,14 +213,9 @@ function rewriteSection(bytes: Uint8Array, s: Section, rw: CodeRewriter): Writer
         const idx = r.u32('export index');
         const from = kind === KIND_GLOBAL ? remap.globalsFrom : kind === KIND_MEMORY ? remap.memoriesFrom : Infinity;
         w.u32(idx >= from ? idx + 1 : idx);
-      }
-      return done(w);
-    }
-    case SEC_TABLE: {
-      const w = new Writer(size + 16);
-      const count = r.u32('table count');
-      w.u32(count);
-      for (let i = 0; i < count; i++) {
+      });
+    case SEC_TABLE:
+      return entries('table', size + 16, (w, i) => {
         const start = r.pos;
         const withInit = bytes[r.pos] === 0x40;
         if (withInit) r.skip(2, 'table prefix');
@@ -238,25 +226,17 @@ function rewriteSection(bytes: Uint8Array, s: Section, rw: CodeRewriter): Writer
           r.what = `table ${i} initializer`;
           rw.expr(r, w);
         }
-      }
-      return done(w);
-    }
-    case SEC_ELEMENT: {
-      const w = new Writer(size + 16);
-      const count = r.u32('element segment count');
-      w.u32(count);
-      for (let i = 0; i < count; i++) {
+      });
+    case SEC_ELEMENT:
+      return entries('element segment', size + 16, (w, i) => {
         r.what = `element segment ${i}`;
         const start = r.pos;
         const flags = r.u32('element segment flags');
         if (flags > 7) r.fail(`unknown element segment flags ${flags}`, start);
-        if ((flags & 0x02) !== 0 && (flags & 0x01) === 0) r.u32('table index');
-        if ((flags & 0x01) === 0) { // active: offset expression
-          w.copy(bytes, start, r.pos);
-          rw.expr(r, w);
-        } else {
-          w.copy(bytes, start, r.pos);
-        }
+        const active = (flags & 0x01) === 0;
+        if (active && (flags & 0x02) !== 0) r.u32('table index');
+        w.copy(bytes, start, r.pos);
+        if (active) rw.expr(r, w); // the offset expression
         const itemsStart = r.pos;
         if ((flags & 0x03) !== 0) {
           if ((flags & 0x04) !== 0) skipValType(r, 'element type');
@@ -273,14 +253,9 @@ function rewriteSection(bytes: Uint8Array, s: Section, rw: CodeRewriter): Writer
             w.copy(bytes, at, r.pos);
           }
         }
-      }
-      return done(w);
-    }
-    case SEC_DATA: {
-      const w = new Writer(size + 16);
-      const count = r.u32('data segment count');
-      w.u32(count);
-      for (let i = 0; i < count; i++) {
+      });
+    case SEC_DATA:
+      return entries('data segment', size + 16, (w, i) => {
         r.what = `data segment ${i}`;
         const at = r.pos;
         const flags = r.u32('data segment flags');
@@ -303,9 +278,7 @@ function rewriteSection(bytes: Uint8Array, s: Section, rw: CodeRewriter): Writer
         const len = r.u32('data length');
         r.skip(len, 'data bytes');
         w.copy(bytes, lenAt, r.pos);
-      }
-      return done(w);
-    }
+      });
     case SEC_CUSTOM:
       return s.name === 'name' ? remapNameSection(bytes, s, remap) : null;
     default:

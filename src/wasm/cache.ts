@@ -54,16 +54,16 @@ export async function compileModule(m: ModuleBytes): Promise<CompiledModule> {
   if (!WebAssembly.validate(m.bytes as Uint8Array<ArrayBuffer>)) {
     throw new WaftError('WAFT_E_MODULE_INVALID', `${m.source}: ${validationMessage(m.bytes)}`, { source: m.source });
   }
-  if (info.memory && (info.memory.shared || info.memory.memory64)) {
-    throw new WaftError('WAFT_E_MODULE_UNSUPPORTED',
-      `${m.source}: uses a ${info.memory.shared ? 'shared' : '64-bit'} memory, which the sandbox does not run`, { source: m.source });
-  }
   let prepared;
   try {
     prepared = prepare(m.bytes, { interrupt: true });
   } catch (err) {
     if (!(err instanceof WaftError) || err.code !== 'WAFT_E_MODULE_UNSUPPORTED') throw err;
     prepared = prepare(m.bytes, { interrupt: false });
+  }
+  // A memory prepare() could not make the sandbox's import would be neither capped nor pooled.
+  if (prepared.unsupportedMemory) {
+    throw new WaftError('WAFT_E_MODULE_UNSUPPORTED', `${m.source}: ${prepared.unsupportedMemory.message}`, { source: m.source });
   }
   const module = await WebAssembly.compile(prepared.bytes as Uint8Array<ArrayBuffer>);
   return { hash: m.hash, source: m.source, info, module, memory: prepared.memory, interruptible: prepared.interruptible };

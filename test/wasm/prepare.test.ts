@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { compileModule } from '../../src/wasm/cache.ts';
 import { inspect } from '../../src/wasm/inspect.ts';
 import { prepare, SANDBOX_MODULE } from '../../src/wasm/prepare.ts';
 import { WaftError } from '../../src/errors.ts';
@@ -114,6 +115,13 @@ test('a 64-bit memory is left as it is and reported', () => {
   assert.equal(prepared.memory, null);
   assert.equal(prepared.unsupportedMemory?.reason, 'memory64');
   assert.deepEqual(prepared.bytes, bytes);
+});
+
+test('compileModule refuses a module whose memory prepare() left alone: the sandbox could not cap it', async () => {
+  const refused = (what: RegExp) => (e: unknown) => e instanceof WaftError && e.code === 'WAFT_E_MODULE_UNSUPPORTED' && what.test(e.message);
+  await assert.rejects(compileModule({ source: 'shared.wasm', bytes: await load('prep_shared'), hash: 'shared' }), refused(/^shared\.wasm: .*shared memory/));
+  const memory64 = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, 3, 1, 0x04, 1]);
+  await assert.rejects(compileModule({ source: 'm64.wasm', bytes: memory64, hash: 'm64' }), refused(/^m64\.wasm: .*64-bit memory/));
 });
 
 test('a clang-built WASI command runs the same with a supplied memory', async (t) => {

@@ -134,7 +134,7 @@ export const appRoutes: ApiRoute[] = [
         throw new WaftError('WAFT_E_BUNDLE_TOO_LARGE', `the manifest is ${manifestBytes} bytes, over the limit of ${limits.maxManifestBytes}`, { size: manifestBytes, maxBytes: limits.maxManifestBytes });
       }
       if (body.manifest.includes('\0')) throw invalid('body.manifest', 'holds a NUL character');
-      const { entries } = checkBundle(body.files, limits);
+      const { entries, paths } = checkBundle(body.files, limits);
 
       // Every blob must have been uploaded by this app (see bundle/receipts.ts).
       const missing: { path: string; sha256: string; size: number }[] = [];
@@ -158,7 +158,7 @@ export const appRoutes: ApiRoute[] = [
       let version: Version;
       try {
         try {
-          const manifest = checkManifestAgainstBundle(body.manifest, staged, new Set(entries.map(([p]) => p)));
+          const manifest = checkManifestAgainstBundle(body.manifest, staged, paths);
           await stageFiles(staged, ctx.blobs, body.manifest, entries);
           await loadApp(manifest, ctx.runtime.cache, undefined, await ctx.runtime.capabilities(app.id, manifest));
         } catch (err) {

@@ -32,10 +32,10 @@ function bad(path: string, why: string): WaftError {
 
 export interface CheckedBundle {
   entries: [string, { sha256: string; size: number }][];
-  totalBytes: number;
+  paths: ReadonlySet<string>;
 }
 
-/** Checks the file list of a version; returns its entries sorted by path and its total size. */
+/** Checks the file list of a version; returns its entries sorted by path, and the set of its paths. */
 export function checkBundle(files: BundleFiles, limits: BundleLimits): CheckedBundle {
   const count = Object.keys(files).length;
   if (count > limits.maxBundleFiles) {
@@ -72,5 +72,5 @@ export function checkBundle(files: BundleFiles, limits: BundleLimits): CheckedBu
       slash = path.indexOf('/', slash + 1);
     }
   }
-  return { entries, totalBytes };
+  return { entries, paths };
 }

@@ -17,20 +17,11 @@ export const MAX_OPEN_HANDLES = 4096;
 
 export class HandleTable {
   readonly #entries = new Map<number, Entry>();
-  readonly #max: number;
   // Handles are not reused within a run: a stale handle is BAD_HANDLE, never someone else's entry.
   #next = 1;
 
-  constructor(max = MAX_OPEN_HANDLES) {
-    this.#max = max;
-  }
-
-  get size(): number {
-    return this.#entries.size;
-  }
-
   get full(): boolean {
-    return this.#entries.size >= this.#max;
+    return this.#entries.size >= MAX_OPEN_HANDLES;
   }
 
   /** The new handle, or 0 when the table is full. */

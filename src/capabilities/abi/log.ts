@@ -4,15 +4,14 @@ import type { AbiContext } from './context.ts';
 import { AbiFailure } from './context.ts';
 import { STATUS } from './status.ts';
 
-export const MAX_LOG_MESSAGE = 16 * 1024;
-export const LOG_LEVELS = LOG_LEVEL_NAMES;
+const MAX_LOG_MESSAGE = 16 * 1024;
 
 const lenient = new TextDecoder('utf-8');
 
 export function logImports(ctx: AbiContext) {
   return {
     log(level: number, msgPtr: number, msgLen: number): number {
-      if (level < 0 || level >= LOG_LEVELS.length) {
+      if (level < 0 || level >= LOG_LEVEL_NAMES.length) {
         throw new AbiFailure(STATUS.INVALID, `log level ${level} is out of range: use 0 TRACE, 1 DEBUG, 2 INFO, 3 WARN or 4 ERROR`);
       }
       const bytes = ctx.memory.slice(msgPtr, msgLen >>> 0);

@@ -85,7 +85,6 @@ interface Job {
   tuple: RunTuple;
   profile: RunProfile;
   opts: RunOptions;
-  limits: SandboxLimits;
   handle: WorkerHandle;
   slot: number;
   startedAt: number;
@@ -237,7 +236,7 @@ export class Sandbox {
     ];
     return new Promise<RunResult>((resolve) => {
       const job: Job = {
-        id, tuple, profile, opts, limits, handle: undefined as unknown as WorkerHandle, slot: 0, startedAt: performance.now(),
+        id, tuple, profile, opts, handle: undefined as unknown as WorkerHandle, slot: 0, startedAt: performance.now(),
         deadline: Number.isFinite(limits.timeoutMs)
           ? setTimeout(() => this.#stop(job, timeoutError(limits.timeoutMs)), limits.timeoutMs)
           : undefined,

@@ -150,7 +150,9 @@ describe('sandbox fallback for guests that cannot be interrupted', () => {
       const base = await wat('loop');
       const prepared = prepare(bytes, { interrupt: false });
       const plain: CompiledModule = { ...base, hash: 'plain-loop', interruptible: false, module: await WebAssembly.compile(prepared.bytes as Uint8Array<ArrayBuffer>) };
-      const sleeper = sandbox.run({ module: await wat('sleep'), limits: { timeoutMs: 10_000 } });
+      // A streamed stdin may wait, so the sleeper suspends (JSPI) and leaves the worker to the loop;
+      // with a whole stdin it would block the worker itself, and the loop would never start.
+      const sleeper = sandbox.run({ module: await wat('sleep'), stdin: (async function* () {})(), limits: { timeoutMs: 10_000 } });
       const r = await sandbox.run({ module: plain, limits: { timeoutMs: 100 } });
       assert.equal(r.error?.code, 'WAFT_E_GUEST_TIMEOUT');
       assert.equal((await sleeper).error?.code, 'WAFT_E_WORKER_LOST');

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WaftError } from '../../errors.ts';
 import { loadApp } from '../../host/app.ts';
-import { publishVersion } from '../artifacts/publish.ts';
+import { MISSING_SHOWN, publishVersion } from '../artifacts/publish.ts';
 import { checkBundle } from '../bundle/check.ts';
 import { checkManifestAgainstBundle, commitStaged, newStagingDir, removeVersionDir, scrubPaths, stageFiles } from '../bundle/stage.ts';
 import type { App, Version } from '../store/types.ts';
@@ -26,9 +26,6 @@ const newVersion = object({
     size: integer({ min: 0 }),
   })),
 });
-
-/** How many missing files an error lists. */
-const MISSING_SHOWN = 20;
 
 async function deployed(r: ApiRequest, app: App, version: Version, kind: 'auto' | 'rollback') {
   const { ctx } = r;

@@ -8,7 +8,7 @@ import { checkBundleFiles } from '../store/validate.ts';
 import type { BlobStore } from './blobs.ts';
 
 /** At most this many missing files are listed in the error's details. */
-const MISSING_SHOWN = 20;
+export const MISSING_SHOWN = 20;
 
 export async function publishVersion(
   store: Store,

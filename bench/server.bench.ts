@@ -2,32 +2,19 @@
 // API, reached by Host: <app>.localhost, with logs, usage and metrics on) and by `waft up`, in
 // the same run. Each server runs in its own process; the load comes from wrk, a separate process.
 // Goal: waft server ≥ 0.9× waft up.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cGuest, clangMissing, repoRoot } from '../test/support/guests.ts';
-import { freePort, header, median, table, waitFor, wrk, wrkMissing, type WrkResult } from './support.ts';
+import { repoRoot } from '../test/support/guests.ts';
+import { freePort } from '../test/support/servers.ts';
+import { header, helloAppOrSkip, load, median, medians, startProcess, startWaftUp, table, waitFor, type WrkResult, wrk } from './support.ts';
 
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TOKEN = `waft_bench_${'x'.repeat(40)}`;
 const HOST = 'bench.localhost';
 
-if (wrkMissing()) {
-  console.log(`skipped: ${wrkMissing()}`);
-  process.exit(0);
-}
-const guest = cGuest('wagi_reply');
-if (!guest) {
-  console.log(`skipped: ${clangMissing()}`);
-  process.exit(0);
-}
-
-
-
+const dir = helloAppOrSkip();
 
 async function api(base: string, method: string, path: string, body?: unknown, raw?: Uint8Array): Promise<unknown> {
   const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` };
@@ -40,24 +27,24 @@ async function api(base: string, method: string, path: string, body?: unknown, r
 }
 
 /** Starts `waft server` on a fresh data dir and deploys the app through the API. */
-async function startServer(port: number, dir: string): Promise<{ child: ChildProcess; data: string }> {
+async function startServer(port: number): Promise<{ child: ChildProcess; data: string }> {
   const data = mkdtempSync(join(tmpdir(), 'waft-bench-data-'));
-  const child = spawn(process.execPath, [join(repoRoot, 'bin/waft.js'), 'server', '--listen', `127.0.0.1:${port}`, '--data', data, '--quiet'], {
-    stdio: 'ignore', env: { ...process.env, WAFT_ADMIN_TOKEN: TOKEN },
-  });
   const base = `http://127.0.0.1:${port}`;
+  let child: ChildProcess | null = null;
   try {
-    await deploy(base, dir);
+    child = await startProcess([join(repoRoot, 'bin/waft.js'), 'server', '--listen', `127.0.0.1:${port}`, '--data', data, '--quiet'], `${base}/healthz`, {
+      ...process.env, WAFT_ADMIN_TOKEN: TOKEN,
+    });
+    await deploy(base);
   } catch (err) {
-    child.kill('SIGKILL');
+    child?.kill('SIGKILL');
     rmSync(data, { recursive: true, force: true });
     throw err;
   }
   return { child, data };
 }
 
-async function deploy(base: string, dir: string): Promise<void> {
-  await waitFor(`${base}/healthz`);
+async function deploy(base: string): Promise<void> {
   const wasm = readFileSync(join(dir, 'hello.wasm'));
   const sha256 = createHash('sha256').update(wasm).digest('hex');
   await api(base, 'POST', '/apps', { name: 'bench' });
@@ -67,36 +54,21 @@ async function deploy(base: string, dir: string): Promise<void> {
   await waitFor(`${base}/apps/bench/hello`);
 }
 
-async function startUp(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(repoRoot, 'bin/waft.js'), 'up', dir, '--listen', `127.0.0.1:${port}`, '--quiet'], { stdio: 'ignore' });
-  try {
-    await waitFor(`http://127.0.0.1:${port}/hello`);
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
-  return child;
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'waft-bench-'));
-copyFileSync(guest, join(dir, 'hello.wasm'));
-writeFileSync(join(dir, 'waft.toml'), '[app]\nname = "bench"\n\n[functions.hello]\nsource = "hello.wasm"\nroute = "/hello"\nlimits = { concurrency = 256, queue = 1024 }\n');
-
 type Kind = 'up' | 'server';
 const results: Record<Kind, WrkResult[]> = { up: [], server: [] };
 try {
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < load.rounds; round++) {
     for (const kind of ['up', 'server'] as const) {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}/hello`;
       let child: ChildProcess;
       let data: string | null = null;
-      if (kind === 'up') child = await startUp(port, dir);
-      else ({ child, data } = await startServer(port, dir));
+      if (kind === 'up') child = await startWaftUp(port, dir);
+      else ({ child, data } = await startServer(port));
       const host = kind === 'server' ? HOST : undefined;
       try {
         spawnSync('wrk', ['-t1', '-c8', '-d2s', ...(host ? ['-H', `Host: ${host}`] : []), url]); // warm-up
-        results[kind].push(wrk(url, { connections: CONNECTIONS, seconds: SECONDS, host }));
+        results[kind].push(wrk(url, { ...load, host }));
       } finally {
         child.kill('SIGKILL');
         if (data) rmSync(data, { recursive: true, force: true });
@@ -107,14 +79,9 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const summary = (kind: Kind) => ({
-  rps: median(results[kind].map((r) => r.rps)),
-  p50: median(results[kind].map((r) => r.p50)),
-  p99: median(results[kind].map((r) => r.p99)),
-});
-const up = summary('up');
-const server = summary('server');
-header(`waft server against waft up, C WAGI hello, wrk ${CONNECTIONS} connections, ${SECONDS}s × ${ROUNDS} rounds (medians)`);
+const up = medians(results.up);
+const server = medians(results.server);
+header(`waft server against waft up, C WAGI hello, wrk ${load.connections} connections, ${load.seconds}s × ${load.rounds} rounds (medians)`);
 table([
   { server: 'waft up (baseline)', 'req/s': Math.round(up.rps), 'p50 ms': up.p50, 'p99 ms': up.p99, 'vs waft up': 1 },
   { server: 'waft server (deployed via API, Host-based, logs+usage+metrics)', 'req/s': Math.round(server.rps), 'p50 ms': server.p50, 'p99 ms': server.p99, 'vs waft up': server.rps / up.rps },

@@ -37,18 +37,52 @@ export function table(rows: Record<string, string | number>[]): void {
 
 // ── HTTP load: servers in their own processes, wrk in another ───────────────
 
-import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cGuest, clangMissing, repoRoot } from '../test/support/guests.ts';
+
+/** wrk's load and the number of rounds: BENCH_CONNECTIONS, BENCH_SECONDS, BENCH_ROUNDS. */
+export const load = {
+  connections: Number(process.env.BENCH_CONNECTIONS ?? 32),
+  seconds: Number(process.env.BENCH_SECONDS ?? 8),
+  rounds: Number(process.env.BENCH_ROUNDS ?? 3),
+};
 
 export const wrkMissing = (): string | null => (spawnSync('wrk', ['--version']).error ? 'wrk is not installed (apt-get install wrk)' : null);
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
+/**
+ * A temporary app directory whose function "hello" (the C WAGI hello guest, hello.wasm) answers
+ * /hello; exits the benchmark, saying why, when wrk or clang is missing.
+ */
+export function helloAppOrSkip(): string {
+  const guest = wrkMissing() ? null : cGuest('wagi_reply');
+  if (!guest) {
+    console.log(`skipped: ${wrkMissing() ?? clangMissing()}`);
+    process.exit(0);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'waft-bench-'));
+  copyFileSync(guest, join(dir, 'hello.wasm'));
+  writeFileSync(join(dir, 'waft.toml'), '[app]\nname = "bench"\n\n[functions.hello]\nsource = "hello.wasm"\nroute = "/hello"\nlimits = { concurrency = 256, queue = 1024 }\n');
+  return dir;
+}
+
+/** Starts a node process (`node ARGS`) and waits until `url` answers; kills it if it never does. */
+export async function startProcess(args: string[], url: string, env?: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, { stdio: 'ignore', env });
+  try {
+    await waitFor(url);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return child;
+}
+
+/** `waft up DIR` on 127.0.0.1:PORT, quiet, in its own process, once /hello answers. */
+export function startWaftUp(port: number, dir: string): Promise<ChildProcess> {
+  return startProcess([join(repoRoot, 'bin/waft.js'), 'up', dir, '--listen', `127.0.0.1:${port}`, '--quiet'], `http://127.0.0.1:${port}/hello`);
 }
 
 /** Waits until `url` answers 2xx (a server just started in another process). */
@@ -77,4 +111,9 @@ export function wrk(url: string, o: { connections: number; seconds: number; host
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
   if (non2xx) throw new Error(`${url}: ${non2xx[1]} error responses under load`);
   return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]), p50: ms('50'), p99: ms('99') };
+}
+
+/** The median of each figure over the rounds. */
+export function medians(rounds: WrkResult[]): WrkResult {
+  return { rps: median(rounds.map((r) => r.rps)), p50: median(rounds.map((r) => r.p50)), p99: median(rounds.map((r) => r.p99)) };
 }

@@ -48,8 +48,6 @@ function refuseTrailingSlashCreate(r: Resolved): void {
   fail(st.isDirectory() ? ERRNO.EXIST : ERRNO.NOTDIR);
 }
 
-const O_SYNC_ALL = fsc.O_SYNC;
-
 export function pathCalls(ctx: WasiContext): Record<string, Call> {
   const mem = ctx.memory;
   const fds = ctx.fds;
@@ -100,7 +98,7 @@ export function pathCalls(ctx: WasiContext): Record<string, Call> {
       const hostAppend = procFdMode && (fdflags & FDFLAGS.APPEND) !== 0;
       if (hostAppend) flags |= fsc.O_APPEND;
       if (fdflags & FDFLAGS.DSYNC) flags |= fsc.O_DSYNC;
-      if (fdflags & (FDFLAGS.SYNC | FDFLAGS.RSYNC)) flags |= O_SYNC_ALL;
+      if (fdflags & (FDFLAGS.SYNC | FDFLAGS.RSYNC)) flags |= fsc.O_SYNC;
       const hostFd = openSync(r.path, flags, 0o666);
       try {
         const now = fstatSync(hostFd);

@@ -37,11 +37,9 @@ export function dirBase(e: DirEntry): string {
 }
 
 export interface Resolved {
-  /** Reaches the directory that holds the last component. */
-  dirPath: string;
-  /** The last component; null when the path names that directory itself ("." or "a/.."). */
+  /** The last component; null when the path names the directory the walk ended in ("." or "a/.."). */
   name: string | null;
-  /** dirPath joined with name. */
+  /** Reaches what the path names: `name` inside that directory, or the directory itself. */
   path: string;
   /** The path ended in "/": what it names must be a directory. */
   trailingSlash: boolean;
@@ -160,7 +158,6 @@ export function resolvePath(dir: DirEntry, guestPath: string, followLast: boolea
   }
   const at = stack.at(-1) ?? base;
   return {
-    dirPath: at.path,
     name,
     path: name === null ? at.path : `${at.path}/${name}`,
     trailingSlash,

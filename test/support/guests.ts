@@ -1,7 +1,7 @@
 // Builds the test guests from the sources in test/guests, once per source hash.
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { watToWasm } from '../../src/wasm/wat.ts';
@@ -9,13 +9,16 @@ import { watToWasm } from '../../src/wasm/wat.ts';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const cacheDir = join(repoRoot, 'node_modules/.cache/waft-guests');
 
+const cachePath = (key: string) => join(cacheDir, `${key}.wasm`);
+
+/** Builds into a temporary file renamed into place, so a test process running at once never reads half a module. */
 function cached(key: string, build: (out: string) => void): string {
-  mkdirSync(cacheDir, { recursive: true });
-  const out = join(cacheDir, `${key}.wasm`);
+  const out = cachePath(key);
   if (!existsSync(out)) {
+    mkdirSync(cacheDir, { recursive: true });
     const tmp = `${out}.${process.pid}.tmp`;
     build(tmp);
-    execFileSync('mv', [tmp, out]);
+    renameSync(tmp, out);
   }
   return out;
 }
@@ -31,12 +34,9 @@ export async function watGuest(name: string): Promise<string> {
   const src = name.endsWith('.wat') ? resolve(name) : join(repoRoot, 'test/guests/wat', `${name}.wat`);
   const text = readFileSync(src, 'utf8');
   const key = `wat-${hash(text)}`;
-  const out = join(cacheDir, `${key}.wasm`);
-  if (!existsSync(out)) {
-    mkdirSync(cacheDir, { recursive: true });
-    writeFileSync(out, await watToWasm(text, src));
-  }
-  return out;
+  if (existsSync(cachePath(key))) return cachePath(key);
+  const wasm = await watToWasm(text, src);
+  return cached(key, (out) => writeFileSync(out, wasm));
 }
 
 let clangProbe: string | null | undefined;

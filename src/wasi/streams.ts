@@ -44,8 +44,7 @@ export class PushInput implements InputStream {
   #chunks: Uint8Array[] = [];
   #buffered = 0;
   #ended = false;
-  #failed: Error | undefined;
-  #waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  #waiters: Array<() => void> = [];
   #needDrain = false;
   #hwm: number;
   #onDrain: (() => void) | undefined;
@@ -76,29 +75,18 @@ export class PushInput implements InputStream {
     this.#wake();
   }
 
-  /** The producer failed: waiting and later reads reject with `err`. */
-  destroy(err: Error): void {
-    this.#failed = err;
-    this.#ended = true;
-    for (const w of this.#waiters.splice(0)) w.reject(err);
-  }
-
-  get buffered(): number { return this.#buffered; }
-
   ready(): boolean {
     return this.#chunks.length > 0 || this.#ended;
   }
 
   whenReady(): Promise<void> {
-    if (this.#failed) return Promise.reject(this.#failed);
     if (this.ready()) return Promise.resolve();
-    const p = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    const p = new Promise<void>((resolve) => this.#waiters.push(resolve));
     this.#pull?.();
     return p;
   }
 
   read(max: number): Uint8Array | null | Promise<Uint8Array | null> {
-    if (this.#failed) throw this.#failed;
     if (this.#chunks.length === 0) {
       if (this.#ended) return null;
       return this.whenReady().then(() => this.read(max));
@@ -120,7 +108,7 @@ export class PushInput implements InputStream {
   }
 
   #wake(): void {
-    for (const w of this.#waiters.splice(0)) w.resolve();
+    for (const resolve of this.#waiters.splice(0)) resolve();
   }
 }
 

@@ -1,13 +1,15 @@
 // The shapes of the server API (docs/api.md), as the CLI and the tests read them. Where the
 // server builds a shape in one function (src/server/api/views.ts), the type is taken from it, so
 // client and server cannot drift apart.
-import type { appView, tokenView, userView } from '../../server/api/views.ts';
+import type { appView, deploymentView, logView, tokenView, userView } from '../../server/api/views.ts';
 import type { UsageTotals } from '../../server/api/usage.ts';
 
 export type { UsageTotals };
 export type User = ReturnType<typeof userView>;
 export type Token = ReturnType<typeof tokenView>;
 export type App = Awaited<ReturnType<typeof appView>>;
+export type Deployment = Awaited<ReturnType<typeof deploymentView>>;
+export type LogEntry = Awaited<ReturnType<typeof logView>>;
 
 export interface ServerInfo {
   name: string;
@@ -30,15 +32,12 @@ export interface ServerInfo {
   };
 }
 
-
-
 export interface NewToken {
   name: string;
   scopes: string[];
   expiresAt?: number;
   expiresIn?: string;
 }
-
 
 export interface BundleEntry {
   sha256: string;
@@ -58,15 +57,6 @@ export interface Version {
   /** Only on a single version, not in lists. */
   manifest?: string;
   files?: Record<string, BundleEntry>;
-}
-
-export interface Deployment {
-  id: string;
-  version: number;
-  versionId: string;
-  kind: 'deploy' | 'rollback';
-  createdAt: number;
-  createdBy: string;
 }
 
 export interface InvokeRequest {
@@ -92,20 +82,6 @@ export interface Invocation {
   logs: string[];
 }
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
-export interface LogEntry {
-  id: number;
-  time: number;
-  level: LogLevel;
-  source: 'request' | 'guest' | 'system';
-  function: string | null;
-  version: number | null;
-  versionId: string | null;
-  requestId: string | null;
-  message: string;
-}
-
 export interface LogQuery {
   function?: string;
   version?: string | number;
@@ -116,7 +92,6 @@ export interface LogQuery {
   after?: number;
   limit?: number;
 }
-
 
 export interface UsageBucket extends UsageTotals {
   bucketStart: number;

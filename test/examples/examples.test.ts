@@ -2,31 +2,19 @@
 // build output lands in the repository) and answers real HTTP through the dev server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { buildApp } from '../../src/host/build.ts';
 import { loadManifest } from '../../src/manifest/load.ts';
-import { clangMissing, repoRoot } from '../support/guests.ts';
+import { repoRoot } from '../support/guests.ts';
 import { serveApp } from '../support/app.ts';
-
-function rustMissing(): string | null {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir || !existsSync(join(dir, 'rustc'))) continue;
-    const r = spawnSync(join(dir, 'rustc'), ['--print', 'sysroot'], { encoding: 'utf8' });
-    if (r.status === 0 && ['wasm32-wasip1', 'wasm32-wasi'].some((target) => existsSync(join(r.stdout.trim(), 'lib/rustlib', target, 'lib')))) return null;
-  }
-  return 'rustc for wasm32-wasi is not installed: apt-get install rustc libstd-rust-dev-wasm32';
-}
+import { ascMissing, cMissing, rustMissing } from '../sdk/support.ts';
 
 const examples: { name: string; language: string; missing: () => string | null }[] = [
-  { name: 'hello-c', language: 'C', missing: () => clangMissing() && 'clang for wasm32-wasi is not installed: apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32' },
+  { name: 'hello-c', language: 'C', missing: cMissing },
   { name: 'hello-rust', language: 'Rust', missing: rustMissing },
-  {
-    name: 'hello-assemblyscript', language: 'AssemblyScript',
-    missing: () => (existsSync(join(repoRoot, 'node_modules/.bin/asc')) ? null : 'asc is not installed: npm ci (assemblyscript is a devDependency)'),
-  },
+  { name: 'hello-assemblyscript', language: 'AssemblyScript', missing: ascMissing },
 ];
 
 test('every hello-* example is covered here', () => {

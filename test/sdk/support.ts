@@ -39,11 +39,17 @@ function cached(key: string, inputs: string[], build: (out: string) => void): st
   return out;
 }
 
-export const C_MISSING = 'clang for wasm32-wasi is not installed (apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32)';
-
-export function cMissing(): string | null {
-  return clangMissing() ? C_MISSING : null;
+/** Runs build in a new temporary directory, removed afterwards whatever happens. */
+function inTempDir(prefix: string, build: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    build(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
+
+export const cMissing = clangMissing;
 
 /** clang with the C SDK: the source, sdk/c/waft.c and the include path. */
 export function cSdkGuest(source: string, flags: string[] = []): string {
@@ -81,16 +87,11 @@ export function rustMissing(): string | null {
 export function rustSdkGuest(source: string): string {
   const sdk = filesUnder(join(sdkDir, 'rust/src'), '.rs');
   const { path, target } = findRustc()!;
-  return cached('sdk-rust', [source, ...sdk], (out) => {
-    const dir = mkdtempSync(join(tmpdir(), 'waft-rust-sdk-'));
-    try {
-      const rlib = join(dir, 'libwaft.rlib');
-      execFileSync(path, ['--edition', '2021', '--crate-type', 'rlib', '--crate-name', 'waft', '--target', target, '-O', '-D', 'warnings', join(sdkDir, 'rust/src/lib.rs'), '-o', rlib], { stdio: 'pipe' });
-      execFileSync(path, ['--edition', '2021', '--target', target, '-O', '-C', 'strip=debuginfo', '-D', 'warnings', '--extern', `waft=${rlib}`, source, '-o', out], { stdio: 'pipe' });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  return cached('sdk-rust', [source, ...sdk], (out) => inTempDir('waft-rust-sdk-', (dir) => {
+    const rlib = join(dir, 'libwaft.rlib');
+    execFileSync(path, ['--edition', '2021', '--crate-type', 'rlib', '--crate-name', 'waft', '--target', target, '-O', '-D', 'warnings', join(sdkDir, 'rust/src/lib.rs'), '-o', rlib], { stdio: 'pipe' });
+    execFileSync(path, ['--edition', '2021', '--target', target, '-O', '-C', 'strip=debuginfo', '-D', 'warnings', '--extern', `waft=${rlib}`, source, '-o', out], { stdio: 'pipe' });
+  }));
 }
 
 /**
@@ -99,20 +100,15 @@ export function rustSdkGuest(source: string): string {
  */
 export function asSdkPackageGuest(source: string): string {
   const sdk = filesUnder(join(sdkDir, 'assemblyscript'), '');
-  return cached('sdk-as-pkg', [source, ...sdk], (out) => {
-    const dir = mkdtempSync(join(tmpdir(), 'waft-as-pkg-'));
-    try {
-      cpSync(join(sdkDir, 'assemblyscript'), join(dir, 'node_modules/waft-sdk'), { recursive: true });
-      const text = readFileSync(source, 'utf8');
-      const patched = text.replace('"../../../sdk/assemblyscript/assembly/index"', '"waft-sdk/assembly"');
-      if (patched === text) throw new Error(`${source} does not import the SDK by its repository path`);
-      mkdirSync(join(dir, 'assembly'));
-      writeFileSync(join(dir, 'assembly/index.ts'), patched);
-      execFileSync(asc, ['assembly/index.ts', '-o', out, '-O', '--use', 'abort=waft_abort'], { stdio: 'pipe', cwd: dir });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  return cached('sdk-as-pkg', [source, ...sdk], (out) => inTempDir('waft-as-pkg-', (dir) => {
+    cpSync(join(sdkDir, 'assemblyscript'), join(dir, 'node_modules/waft-sdk'), { recursive: true });
+    const text = readFileSync(source, 'utf8');
+    const patched = text.replace('"../../../sdk/assemblyscript/assembly/index"', '"waft-sdk/assembly"');
+    if (patched === text) throw new Error(`${source} does not import the SDK by its repository path`);
+    mkdirSync(join(dir, 'assembly'));
+    writeFileSync(join(dir, 'assembly/index.ts'), patched);
+    execFileSync(asc, ['assembly/index.ts', '-o', out, '-O', '--use', 'abort=waft_abort'], { stdio: 'pipe', cwd: dir });
+  }));
 }
 
 /**
@@ -123,16 +119,11 @@ export function asSdkPackageGuest(source: string): string {
 export function rustSdkModuleGuest(source: string): string {
   const sdk = filesUnder(join(sdkDir, 'rust/src'), '.rs');
   const { path, target } = findRustc()!;
-  return cached('sdk-rust-mod', [source, ...sdk], (out) => {
-    const dir = mkdtempSync(join(tmpdir(), 'waft-rust-mod-'));
-    try {
-      const main = join(dir, 'main.rs');
-      writeFileSync(main, `#[allow(dead_code)]\n#[path = ${JSON.stringify(join(sdkDir, 'rust/src/lib.rs'))}]\nmod waft;\ninclude!(${JSON.stringify(source)});\n`);
-      execFileSync(path, ['--target', target, '-O', '-C', 'strip=debuginfo', '-D', 'warnings', main, '-o', out], { stdio: 'pipe' });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  return cached('sdk-rust-mod', [source, ...sdk], (out) => inTempDir('waft-rust-mod-', (dir) => {
+    const main = join(dir, 'main.rs');
+    writeFileSync(main, `#[allow(dead_code)]\n#[path = ${JSON.stringify(join(sdkDir, 'rust/src/lib.rs'))}]\nmod waft;\ninclude!(${JSON.stringify(source)});\n`);
+    execFileSync(path, ['--target', target, '-O', '-C', 'strip=debuginfo', '-D', 'warnings', main, '-o', out], { stdio: 'pipe' });
+  }));
 }
 
 export const asc = join(repoRoot, 'node_modules/.bin/asc');

@@ -37,44 +37,54 @@ export function readLimits(issues: Issues, value: unknown, path: readonly string
     const raw = value[key];
     if (raw === undefined) continue;
     const at = [...path, key];
-    const read = key === 'concurrency' || key === 'queue' ? readCount(issues, raw, at, key) : readAmount(issues, raw, at, key);
-    if (read === null) continue;
     const name = field[key];
     const range = limitRanges[name];
-    const show = key === 'timeout' ? (n: number) => `${n}ms` : key === 'concurrency' || key === 'queue' ? String : formatBytes;
-    if (read < range.min || read > range.max) {
-      const bound = read < range.min ? `below the least allowed, ${show(range.min)}` : `above the most allowed, ${show(range.max)}`;
-      issues.add('WAFT_E_MANIFEST_LIMIT', at, `${formatKey(at)} is ${show(read)}, ${bound}; choose a value from ${show(range.min)} to ${show(range.max)}`);
-      continue;
-    }
-    limits[name] = read;
+    const read = key === 'concurrency' || key === 'queue'
+      ? readCount(issues, raw, at, examples[key], range)
+      : readAmount(issues, raw, at, key === 'timeout' ? 'duration' : 'size', examples[key], range);
+    if (read !== null) limits[name] = read;
   }
   return limits;
 }
 
-function readCount(issues: Issues, raw: unknown, at: string[], key: LimitKey): number | null {
-  if (typeof raw === 'number' && Number.isInteger(raw)) return raw;
-  issues.add('WAFT_E_MANIFEST_TYPE', at, typeProblem(at, 'a whole number', raw, examples[key]));
+type Range = { readonly min: number; readonly max: number };
+
+function readCount(issues: Issues, raw: unknown, at: string[], example: string, range: Range): number | null {
+  if (typeof raw === 'number' && Number.isInteger(raw)) return inRange(issues, raw, at, range, String);
+  issues.add('WAFT_E_MANIFEST_TYPE', at, typeProblem(at, 'a whole number', raw, example));
   return null;
 }
 
-/** A size (memory, max_body, max_output) or a duration (timeout). */
-function readAmount(issues: Issues, raw: unknown, at: string[], key: LimitKey): number | null {
-  const isDuration = key === 'timeout';
+/**
+ * A size (whole bytes, or a number and a unit) or a duration (whole milliseconds, or a number and
+ * a unit) within `range`; null after adding the issue when it is not. The runtime config reads its
+ * [outbound_http] amounts with it too.
+ */
+export function readAmount(issues: Issues, raw: unknown, at: string[], kind: 'size' | 'duration', example: string, range: Range): number | null {
+  const isDuration = kind === 'duration';
   if (typeof raw !== 'string' && !(typeof raw === 'number' && Number.isInteger(raw))) {
     const expected = isDuration ? 'a duration string or whole milliseconds' : 'a size string or whole bytes';
-    issues.add('WAFT_E_MANIFEST_TYPE', at, typeProblem(at, expected, raw, examples[key]));
+    issues.add('WAFT_E_MANIFEST_TYPE', at, typeProblem(at, expected, raw, example));
     return null;
   }
+  let value: number;
   try {
-    return isDuration ? parseDuration(raw, formatKey(at)) : parseSize(raw, formatKey(at));
+    value = isDuration ? parseDuration(raw, formatKey(at)) : parseSize(raw, formatKey(at));
   } catch (err) {
     if (!(err instanceof WaftError)) throw err;
     const how = isDuration
       ? 'write a number and a unit: ms, s, m or h'
       : 'write a number and a unit: B, KB, KiB, MB, MiB, GB or GiB';
     const shown = typeof raw === 'string' ? JSON.stringify(raw) : typeName(raw);
-    issues.add('WAFT_E_MANIFEST_LIMIT', at, `${formatKey(at)}: cannot read ${shown} as a ${isDuration ? 'duration' : 'size'}; ${how}, e.g. ${examples[key]}`);
+    issues.add('WAFT_E_MANIFEST_LIMIT', at, `${formatKey(at)}: cannot read ${shown} as a ${kind}; ${how}, e.g. ${example}`);
     return null;
   }
+  return inRange(issues, value, at, range, isDuration ? (n) => `${n}ms` : formatBytes);
+}
+
+function inRange(issues: Issues, value: number, at: string[], range: Range, show: (n: number) => string): number | null {
+  if (value >= range.min && value <= range.max) return value;
+  const bound = value < range.min ? `below the least allowed, ${show(range.min)}` : `above the most allowed, ${show(range.max)}`;
+  issues.add('WAFT_E_MANIFEST_LIMIT', at, `${formatKey(at)} is ${show(value)}, ${bound}; choose a value from ${show(range.min)} to ${show(range.max)}`);
+  return null;
 }

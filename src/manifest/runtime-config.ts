@@ -4,8 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { WaftError } from '../errors.ts';
-import { formatBytes, parseDuration, parseSize } from '../util/units.ts';
 import { checkKeys, displayPath, formatKey, isTable, Issues, Locator, typeProblem, type Table } from './issues.ts';
+import { readAmount } from './limits.ts';
 import { parseToml } from './load.ts';
 import { nameProblem } from './names.ts';
 import { closest } from './suggest.ts';
@@ -181,29 +181,10 @@ function readOutbound(issues: Issues, table: Table, out: RuntimeConfig['outbound
   for (const key of Object.keys(fields) as (keyof typeof fields)[]) {
     const raw = table[key];
     if (raw === undefined) continue;
-    const at = [...path, key];
-    const isDuration = key === 'timeout';
-    const example = isDuration ? 'timeout = "30s"' : `${key} = "16MiB"`;
-    if (typeof raw !== 'string' && !(typeof raw === 'number' && Number.isInteger(raw))) {
-      issues.add('WAFT_E_RUNTIME_CONFIG', at, typeProblem(at, isDuration ? 'a duration string or whole milliseconds' : 'a size string or whole bytes', raw, example));
-      continue;
-    }
-    let value: number;
-    try {
-      value = isDuration ? parseDuration(raw) : parseSize(raw);
-    } catch (err) {
-      if (!(err instanceof WaftError)) throw err;
-      const units = isDuration ? 'ms, s, m or h' : 'B, KB, KiB, MB, MiB, GB or GiB';
-      issues.add('WAFT_E_RUNTIME_CONFIG', at, `${formatKey(at)}: cannot read ${JSON.stringify(raw)} as a ${isDuration ? 'duration' : 'size'}; write a number and a unit (${units}), e.g. ${example}`);
-      continue;
-    }
-    const range = outboundRanges[key];
-    const show = isDuration ? (n: number) => `${n}ms` : formatBytes;
-    if (value < range.min || value > range.max) {
-      issues.add('WAFT_E_RUNTIME_CONFIG', at, `${formatKey(at)} is ${show(value)}; choose a value from ${show(range.min)} to ${show(range.max)}`);
-      continue;
-    }
-    out[fields[key]] = value;
+    const value = key === 'timeout'
+      ? readAmount(issues, raw, [...path, key], 'duration', 'timeout = "30s"', outboundRanges[key])
+      : readAmount(issues, raw, [...path, key], 'size', `${key} = "16MiB"`, outboundRanges[key]);
+    if (value !== null) out[fields[key]] = value;
   }
 }
 

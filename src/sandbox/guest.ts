@@ -1,5 +1,5 @@
 import { WaftError } from '../errors.ts';
-import { SANDBOX_MODULE } from '../wasm/prepare.ts';
+import { INTERRUPT_MEMORY, INTERRUPT_SLOT, SANDBOX_MEMORY, SANDBOX_MODULE } from '../wasm/prepare.ts';
 import { suspendingImports } from '../wasm/suspending.ts';
 import { ProcExit, WasiHost } from '../wasi/host.ts';
 import type { InputStream, OutputStream, Preopen } from '../wasi/types.ts';
@@ -86,10 +86,10 @@ export async function runGuest(run: GuestRun, pool: MemoryPool, hook: CancelHook
   const wasi = blocking ? { imports: host.imports, suspends: false } : suspendingImports(host.imports, WasiHost.asyncImports);
   let suspends = wasi.suspends;
   const sandbox: Record<string, unknown> = {
-    interrupt: run.interrupt.memory,
-    interrupt_slot: slotGlobal(run.interrupt.slot),
+    [INTERRUPT_MEMORY]: run.interrupt.memory,
+    [INTERRUPT_SLOT]: slotGlobal(run.interrupt.slot),
   };
-  if (memory) sandbox.memory = memory;
+  if (memory) sandbox[SANDBOX_MEMORY] = memory;
   const importObject: Record<string, WebAssembly.ModuleImports> = {
     wasi_snapshot_preview1: wasi.imports, [SANDBOX_MODULE]: sandbox as WebAssembly.ModuleImports,
   };
@@ -184,7 +184,7 @@ export function moduleImports(module: WebAssembly.Module): ModuleImports {
   return lists;
 }
 
-export function wasmBacktrace(err: Error): string[] {
+function wasmBacktrace(err: Error): string[] {
   return (err.stack ?? '').split('\n')
     .filter((line) => line.includes('wasm://') || line.includes('wasm-function'))
     .map((line) => line.trim().replace(/^at /, ''));

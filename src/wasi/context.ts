@@ -6,7 +6,7 @@ import { FdTable } from './fd-table.ts';
 import { GuestMemory } from './memory.ts';
 import type { WasiOptions } from './types.ts';
 
-export const DEFAULT_MAX_FDS = 1024;
+const DEFAULT_MAX_FDS = 1024;
 
 export class WasiContext {
   readonly memory = new GuestMemory();

@@ -1,7 +1,7 @@
 import { ERRNO } from './constants.ts';
 
 /** Thrown inside the host to end a call with a WASI errno. Never leaves the host. */
-export class WasiErrno extends Error {
+class WasiErrno extends Error {
   readonly errno: number;
 
   constructor(errno: number, message = `errno ${errno}`) {

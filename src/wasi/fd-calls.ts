@@ -15,7 +15,7 @@ import { filetypeOf, writeFilestat, writeStreamFilestat } from './stat.ts';
 
 type Call = (...args: any[]) => number | Promise<number>;
 
-export function filetypeOfEntry(e: FdEntry): number {
+function filetypeOfEntry(e: FdEntry): number {
   switch (e.kind) {
     case 'file': return FILETYPE.REGULAR_FILE;
     case 'dir': return FILETYPE.DIRECTORY;

@@ -26,14 +26,9 @@ const MAX_PATH_BYTES = 4096;
 /** Deepest directory nesting one lookup may walk: each level holds a host fd during the walk. */
 const MAX_DEPTH = 256;
 
-/** A path node:fs can use to reach what an open host fd refers to. */
-export function fdPath(hostFd: number, fallbackPath: string): string {
-  return procFdMode ? `/proc/self/fd/${hostFd}` : fallbackPath;
-}
-
 /** The host path through which the directory an fd refers to is reached. */
 export function dirBase(e: DirEntry): string {
-  return fdPath(e.hostFd, e.hostPath);
+  return procFdMode ? `/proc/self/fd/${e.hostFd}` : e.hostPath;
 }
 
 export interface Resolved {

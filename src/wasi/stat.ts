@@ -1,9 +1,7 @@
 // Host file metadata in WASI's shapes.
-import type { Stats, BigIntStats } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
 import { FILETYPE } from './constants.ts';
 import type { GuestMemory } from './memory.ts';
-
-type AnyStats = Stats | BigIntStats;
 
 export function filetypeOf(st: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): number {
   if (st.isFile()) return FILETYPE.REGULAR_FILE;
@@ -33,5 +31,3 @@ export function writeStreamFilestat(mem: GuestMemory, ptr: number, filetype: num
   mem.slice(ptr, 64).fill(0);
   mem.setU8(ptr + 16, filetype);
 }
-
-export type { AnyStats };

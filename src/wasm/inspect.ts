@@ -30,7 +30,7 @@ export interface ModuleInfo {
   size: number;
 }
 
-export const WASI_MODULES = ['wasi_snapshot_preview1', 'wasi_unstable'];
+const WASI_MODULES = ['wasi_snapshot_preview1', 'wasi_unstable'];
 
 /**
  * Reads a module's header and sections. Throws WaftError WAFT_E_MODULE_INVALID with the byte

@@ -29,7 +29,7 @@ function hex(n: number): string {
 }
 
 /** The byte sequence `global.get slot; i32.load (memory m) align=2 offset=0; if; unreachable; end`. */
-export function loopCheckBytes(check: LoopCheck): Uint8Array {
+function loopCheckBytes(check: LoopCheck): Uint8Array {
   const w = new Writer(16);
   w.u8(0x23);
   w.u32(check.slotGlobal);

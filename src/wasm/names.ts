@@ -4,7 +4,6 @@ import { Reader, Writer } from './leb128.ts';
 import type { Remap } from './instrument.ts';
 import type { Section } from './sections.ts';
 
-export const NAME_MODULE = 0;
 export const NAME_FUNCTION = 1;
 export const NAME_MEMORY = 6;
 export const NAME_GLOBAL = 7;

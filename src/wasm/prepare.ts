@@ -290,7 +290,7 @@ function rewriteSection(bytes: Uint8Array, s: Section, rw: CodeRewriter): Writer
  * Writes the header and every section, substituting the replaced ones (null drops a section)
  * and placing a new import section where the section order wants it.
  */
-export function assemble(
+function assemble(
   bytes: Uint8Array, sections: Section[], replaced: Map<Section, Writer | null>, newImportSection: Writer | null,
 ): Uint8Array<ArrayBuffer> {
   const sizeOf = (w: Writer) => 1 + u32Size(w.length) + w.length;

@@ -1,4 +1,15 @@
-import type { Logger } from '../host/logger.ts';
+import { WaftError } from '../errors.ts';
+import { Logger } from '../host/logger.ts';
+
+/** The log of `waft up` and `waft server`: --log-format pretty, plain or json (by default pretty on a terminal), --quiet. */
+export function serveLogger(format: string | undefined, quiet: boolean): Logger {
+  if (format && !['pretty', 'plain', 'json'].includes(format)) {
+    throw new WaftError('WAFT_E_USAGE', `--log-format ${format}: choose pretty, plain or json`);
+  }
+  const logger = Logger.auto(format);
+  logger.requests = !quiet;
+  return logger;
+}
 
 /**
  * Keeps a server command running until SIGINT or SIGTERM, then lets in-flight requests finish

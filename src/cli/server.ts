@@ -1,10 +1,9 @@
 import { WaftError } from '../errors.ts';
-import { Logger } from '../host/logger.ts';
 import { parseDurationText } from '../server/api/schema.ts';
 import { startServer } from '../server/server.ts';
 import { parseDuration, parseSize } from '../util/units.ts';
 import { parseArgs, str } from './args.ts';
-import { serveUntilSignal } from './serve.ts';
+import { serveLogger, serveUntilSignal } from './serve.ts';
 import { parseListen } from './listen.ts';
 
 const usage = `Usage: waft server [OPTIONS]
@@ -63,10 +62,7 @@ export async function server(argv: string[]): Promise<number> {
     return 0;
   }
   if (p.positionals.length > 0) throw new WaftError('WAFT_E_USAGE', `waft server takes no arguments, got ${JSON.stringify(p.positionals[0])}; run \`waft server --help\``);
-  const format = str(p, 'log-format');
-  if (format && !['pretty', 'plain', 'json'].includes(format)) {
-    throw new WaftError('WAFT_E_USAGE', `--log-format ${format}: choose pretty, plain or json`);
-  }
+  const logger = serveLogger(str(p, 'log-format'), Boolean(p.options.quiet));
   const { host, port } = parseListen(str(p, 'listen') ?? '127.0.0.1:8080');
   const domain = (str(p, 'domain') ?? 'localhost').toLowerCase();
   if (!/^(?=.{1,200}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/.test(domain)) {
@@ -86,8 +82,6 @@ export async function server(argv: string[]): Promise<number> {
   const usageAge = str(p, 'usage-retention');
   if (usageAge !== undefined) retention.usageMaxAgeMs = days(usageAge, '--usage-retention');
 
-  const logger = Logger.auto(format);
-  logger.requests = !p.options.quiet;
   const running = await startServer({
     dataDir: str(p, 'data') ?? 'waft-data',
     databaseUrl: str(p, 'database') ?? process.env.WAFT_DATABASE_URL,

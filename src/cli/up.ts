@@ -1,10 +1,9 @@
 import { WaftError } from '../errors.ts';
 import { startDevServer } from '../host/dev-server.ts';
-import { Logger } from '../host/logger.ts';
 import { parseDuration } from '../util/units.ts';
 import { list, parseArgs, str } from './args.ts';
 import { parseListen } from './listen.ts';
-import { serveUntilSignal } from './serve.ts';
+import { serveLogger, serveUntilSignal } from './serve.ts';
 
 const usage = `Usage: waft up [DIR|FILE] [OPTIONS]
 
@@ -32,10 +31,7 @@ export async function up(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
-  const format = str(p, 'log-format');
-  if (format && !['pretty', 'plain', 'json'].includes(format)) {
-    throw new WaftError('WAFT_E_USAGE', `--log-format ${format}: choose pretty, plain or json`);
-  }
+  const logger = serveLogger(str(p, 'log-format'), Boolean(p.options.quiet));
   const { host, port } = parseListen(str(p, 'listen') ?? '127.0.0.1:3000');
   const graceMs = parseDuration(str(p, 'grace') ?? '10s', '--grace');
   const vars: Record<string, string> = {};
@@ -44,8 +40,6 @@ export async function up(argv: string[]): Promise<number> {
     if (eq <= 0) throw new WaftError('WAFT_E_USAGE', `--var ${pair.split('=')[0]}: write --var NAME=VALUE`);
     vars[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
-  const logger = Logger.auto(format);
-  logger.requests = !p.options.quiet;
   const dev = await startDevServer({
     manifest: p.positionals[0] ?? '.', host, port, logger, build: Boolean(p.options.build), watch: Boolean(p.options.watch),
     runtimeConfig: str(p, 'runtime-config'), variables: { vars, envFile: str(p, 'env-file') },

@@ -9,11 +9,7 @@ import { prepare, SANDBOX_MODULE } from '../src/wasm/prepare.ts';
 import type { Prepared } from '../src/wasm/prepare.ts';
 import { cGuest, repoRoot, watGuest } from '../test/support/guests.ts';
 import { runCommand } from '../test/support/run-wasi.ts';
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
+import { median } from './support.ts';
 
 function time(runs: number, f: () => void): number {
   f(); // warm-up

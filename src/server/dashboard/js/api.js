@@ -31,13 +31,17 @@ function url(path, query) {
   return `${BASE}${path}${qs ? `?${qs}` : ''}`;
 }
 
+/** The ApiError of a non-2xx answer; a 401 also tells the app the sign-in is no longer good. */
 async function errorFrom(res) {
   const text = await res.text();
+  let e;
   try {
     const body = JSON.parse(text).error;
-    if (body && typeof body.code === 'string') return new ApiError(res.status, body);
+    if (body && typeof body.code === 'string') e = new ApiError(res.status, body);
   } catch { /* not JSON */ }
-  return new ApiError(res.status, { code: `HTTP_${res.status}`, message: `the server answered ${res.status} ${res.statusText}: ${text.slice(0, 200)}` });
+  e ??= new ApiError(res.status, { code: `HTTP_${res.status}`, message: `the server answered ${res.status} ${res.statusText}: ${text.slice(0, 200)}` });
+  if (res.status === 401) window.dispatchEvent(new CustomEvent('waft:unauthorized', { detail: e }));
+  return e;
 }
 
 /** A JSON call; throws ApiError with the server's code, message and hint on any non-2xx answer. */
@@ -57,11 +61,7 @@ export async function call(method, path, { query, json, signal, headers } = {}) 
     if (err.name === 'AbortError') throw err;
     throw new ApiError(0, { code: 'NETWORK', message: `cannot reach the waft server: ${err.message}`, hint: 'Check that the server is running and reachable from this browser.' });
   }
-  if (!res.ok) {
-    const e = await errorFrom(res);
-    if (res.status === 401) window.dispatchEvent(new CustomEvent('waft:unauthorized', { detail: e }));
-    throw e;
-  }
+  if (!res.ok) throw await errorFrom(res);
   return res.json();
 }
 
@@ -107,9 +107,7 @@ export async function followLogs(app, query, { signal, onEntry, onState, onError
       continue;
     }
     if (!res.ok) {
-      const e = await errorFrom(res);
-      if (res.status === 401) window.dispatchEvent(new CustomEvent('waft:unauthorized', { detail: e }));
-      onError?.(e);
+      onError?.(await errorFrom(res));
       return;
     }
     onState?.('live');

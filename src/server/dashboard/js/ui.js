@@ -1,6 +1,6 @@
 // Pieces every view uses: error boxes that show what the server said, the polite status line,
 // and buttons that show they are busy.
-import { clear, h } from './dom.js';
+import { h } from './dom.js';
 
 /** The server's error as sent: message and code, each listed problem, the hint and the request id. */
 export function errorBox(err) {
@@ -14,12 +14,6 @@ export function errorBox(err) {
     err?.hint ? h('p', { class: 'hint' }, err.hint) : null,
     err?.requestId ? h('p', { class: 'muted' }, `Request id ${err.requestId}`) : null,
   );
-}
-
-/** Puts an error box into `slot` (or empties it with null). */
-export function showError(slot, err) {
-  clear(slot);
-  if (err) slot.append(errorBox(err));
 }
 
 /** Says something to screen readers and shows it in the status line. */

@@ -32,6 +32,8 @@ export class WasiContext {
             hostPath: p.hostPath, guestPath: p.guestPath,
           });
         }
+        // Room first: an fd opened for a preopen the table then refused would be left open.
+        this.fds.ensureRoom();
         const hostFd = openSync(hostPath, fsc.O_RDONLY | fsc.O_DIRECTORY);
         this.fds.add({
           kind: 'dir', hostFd, hostPath, root: { readonly: p.readonly === true }, preopenName: p.guestPath,

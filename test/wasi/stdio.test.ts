@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { WaftError } from '../../src/errors.ts';
+import { ERRNO } from '../../src/wasi/constants.ts';
 import { WasiHost } from '../../src/wasi/host.ts';
 import { BytesInput, CollectOutput, OutputBudget, PushInput } from '../../src/wasi/streams.ts';
 import { cGuest, clangMissing } from '../support/guests.ts';
@@ -169,6 +170,22 @@ test('a preopen that does not exist is a WAFT_E_WASI_PREOPEN error', () => {
       args: [], env: {}, stdin: new BytesInput(''), stdout: new CollectOutput(), stderr: new CollectOutput(),
       preopens: [{ hostPath: join(dir, 'missing'), guestPath: '/x' }],
     }), (e: unknown) => e instanceof WaftError && e.code === 'WAFT_E_WASI_PREOPEN');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a preopen past maxOpenFds is EMFILE and leaves no host fd open', (t) => {
+  if (process.platform !== 'linux') return t.skip('counts open fds through /proc/self/fd (Linux)');
+  const dir = mkdtempSync(join(tmpdir(), 'waft-wasi-'));
+  try {
+    const open = (): number => readdirSync('/proc/self/fd').length;
+    const before = open();
+    assert.throws(() => new WasiHost({
+      args: [], env: {}, stdin: new BytesInput(''), stdout: new CollectOutput(), stderr: new CollectOutput(),
+      preopens: [{ hostPath: dir, guestPath: '/a' }, { hostPath: dir, guestPath: '/b' }], maxOpenFds: 4,
+    }), (e: unknown) => e instanceof Error && 'errno' in e && e.errno === ERRNO.MFILE);
+    assert.equal(open(), before);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -19,6 +19,11 @@ function manifest(functions: Record<string, { route: string; greeting?: string }
   return text;
 }
 
+/** An app of functions that all run the wagi_reply guest. */
+function replyApp(functions: Parameters<typeof manifest>[0]): string {
+  return writeApp({ 'waft.toml': manifest(functions), 'reply.wasm': { copy: cGuest('wagi_reply')! } });
+}
+
 async function get(url: string): Promise<{ status: number; text: string }> {
   const r = await request(url);
   return { status: r.statusCode, text: await r.body.text() };
@@ -26,12 +31,9 @@ async function get(url: string): Promise<{ status: number; text: string }> {
 
 describe('waft up: routes', { skip }, () => {
   test('the most specific route wins', async () => {
-    const app = await serveApp(writeApp({
-      'waft.toml': manifest({
-        everything: { route: '/...' }, static: { route: '/static/...' }, user: { route: '/users/:id' },
-        exact: { route: '/users/me' }, hello: { route: '/hello' },
-      }),
-      'reply.wasm': { copy: cGuest('wagi_reply')! },
+    const app = await serveApp(replyApp({
+      everything: { route: '/...' }, static: { route: '/static/...' }, user: { route: '/users/:id' },
+      exact: { route: '/users/me' }, hello: { route: '/hello' },
     }));
     try {
       const cases: [string, string][] = [
@@ -50,7 +52,7 @@ describe('waft up: routes', { skip }, () => {
   });
 
   test('a path no route matches is a 404 that names the path', async () => {
-    const app = await serveApp(writeApp({ 'waft.toml': manifest({ hello: { route: '/hello' } }), 'reply.wasm': { copy: cGuest('wagi_reply')! } }));
+    const app = await serveApp(replyApp({ hello: { route: '/hello' } }));
     try {
       const r = await get(`${app.url}/missing`);
       assert.equal(r.status, 404);
@@ -107,7 +109,7 @@ describe('waft up: manifest errors', () => {
 
 describe('waft up: logs', { skip }, () => {
   test('request logs read like Rails', async () => {
-    const app = await serveApp(writeApp({ 'waft.toml': manifest({ hello: { route: '/hello' } }), 'reply.wasm': { copy: cGuest('wagi_reply')! } }));
+    const app = await serveApp(replyApp({ hello: { route: '/hello' } }));
     try {
       await get(`${app.url}/hello?x=1`);
       const lines = app.logs().split('\n').filter((l) => l.startsWith('['));
@@ -120,7 +122,7 @@ describe('waft up: logs', { skip }, () => {
   });
 
   test('--log-format json writes one object per request', async () => {
-    const app = await serveApp(writeApp({ 'waft.toml': manifest({ hello: { route: '/hello' } }), 'reply.wasm': { copy: cGuest('wagi_reply')! } }), { format: 'json' });
+    const app = await serveApp(replyApp({ hello: { route: '/hello' } }), { format: 'json' });
     try {
       await get(`${app.url}/hello`);
       const records = app.logs().trim().split('\n').map((l) => JSON.parse(l));
@@ -139,7 +141,7 @@ describe('waft up: logs', { skip }, () => {
 
 describe('waft up --watch', { skip }, () => {
   test('a change to waft.toml reloads without dropping the request in flight', async () => {
-    const app = await serveApp(writeApp({ 'waft.toml': manifest({ hello: { route: '/hello', greeting: 'before' } }), 'reply.wasm': { copy: cGuest('wagi_reply')! } }), { watch: true });
+    const app = await serveApp(replyApp({ hello: { route: '/hello', greeting: 'before' } }), { watch: true });
     try {
       assert.equal((await get(`${app.url}/hello`)).text, 'before\n');
       const slow = get(`${app.url}/hello?sleep=400`);
@@ -157,7 +159,7 @@ describe('waft up --watch', { skip }, () => {
   });
 
   test('a broken change keeps the previous version serving', async () => {
-    const app = await serveApp(writeApp({ 'waft.toml': manifest({ hello: { route: '/hello', greeting: 'kept' } }), 'reply.wasm': { copy: cGuest('wagi_reply')! } }), { watch: true });
+    const app = await serveApp(replyApp({ hello: { route: '/hello', greeting: 'kept' } }), { watch: true });
     try {
       const reloaded = new Promise<Error | null>((resolve) => app.dev.onReload(resolve));
       writeFileSync(join(app.dir, 'waft.toml'), '[app]\nname = "routes"\n[functions.hello]\nsource = "reply.wasm"\nroute = 12\n');
@@ -173,7 +175,7 @@ describe('waft up --watch', { skip }, () => {
 
 describe('waft up: shutdown', { skip }, () => {
   test('Ctrl-C lets the request in flight finish', async () => {
-    const dir = writeApp({ 'waft.toml': manifest({ hello: { route: '/hello' } }), 'reply.wasm': { copy: cGuest('wagi_reply')! } });
+    const dir = replyApp({ hello: { route: '/hello' } });
     const child = spawn(process.execPath, [join(repoRoot, 'bin/waft.js'), 'up', dir, '--listen', '127.0.0.1:0', '--log-format', 'plain'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => { out += c.toString(); });

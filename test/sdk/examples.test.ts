@@ -4,8 +4,6 @@
 // build output lands in the repository.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +14,7 @@ import { Logger } from '../../src/host/logger.ts';
 import { loadManifest } from '../../src/manifest/load.ts';
 import { repoRoot } from '../support/guests.ts';
 import { ascMissing, cMissing, rustMissing } from './support.ts';
+import { startServer } from '../capabilities/http/servers.ts';
 
 /** A copy of examples/NAME and sdk/ under one temporary root; returns the example's directory. */
 function copyExample(name: string): { dir: string; root: string } {
@@ -38,10 +37,6 @@ async function serve(dir: string) {
   out.on('data', (c: Buffer) => { logs += c.toString(); });
   const dev = await startDevServer({ manifest: dir, host: '127.0.0.1', port: 0, logger: new Logger('plain', out) });
   return { url: dev.url, logs: () => logs, stop: () => dev.stop(1000) };
-}
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 }
 
 test('examples/kv-counter (C SDK): each GET counts 1, 2, 3; concurrent GETs never lose a count; the count outlives a restart', async (t) => {
@@ -83,7 +78,7 @@ test('examples/http-proxy (Rust SDK): fetches from a granted local server; an un
   const { dir, root } = copyExample('http-proxy');
   t.after(() => rmSync(root, { recursive: true, force: true }));
 
-  const upstream = createServer((req, res) => {
+  const upstream = await startServer((req, res) => {
     if (req.url === '/missing') {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not here\n');
@@ -92,17 +87,10 @@ test('examples/http-proxy (Rust SDK): fetches from a granted local server; an un
     res.writeHead(200, { 'content-type': 'application/json', 'x-upstream-accept': String(req.headers.accept ?? '') });
     res.end(JSON.stringify({ hello: 'from upstream', path: req.url }));
   });
-  let unlistedHits = 0;
-  const unlisted = createServer((_req, res) => {
-    unlistedHits++;
-    res.end('should never be reached');
-  });
-  const port = await listen(upstream);
-  const otherPort = await listen(unlisted);
-  t.after(() => {
-    upstream.close();
-    unlisted.close();
-  });
+  const unlisted = await startServer((_req, res) => res.end('should never be reached'));
+  t.after(() => Promise.all([upstream.close(), unlisted.close()]));
+  const { port } = upstream;
+  const otherPort = unlisted.port;
   // The example grants http://127.0.0.1:8080 (its README starts a server there); the test's
   // server listens on a free port instead.
   const manifest = join(dir, 'waft.toml');
@@ -129,7 +117,7 @@ test('examples/http-proxy (Rust SDK): fetches from a granted local server; an un
   assert.equal(denied.status, 403);
   assert.equal(await denied.text(),
     `DENIED: function "proxy" was denied outbound request to http://127.0.0.1:${otherPort}/secret: add "http://127.0.0.1:${otherPort}" to allowed_outbound_hosts in [functions.proxy]\n`);
-  assert.equal(unlistedHits, 0, 'a denied request never reaches the server');
+  assert.equal(unlisted.connections, 0, 'a denied request never reaches the server');
   assert.match(server.logs(), new RegExp(`function "proxy" was denied outbound request to http://127\\.0\\.0\\.1:${otherPort}/secret`));
 
   const metadata = await proxied('http://169.254.169.254/latest/meta-data/');

@@ -5,14 +5,13 @@
 // same expectations hold for each language.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { serveApp, writeApp, type TestApp } from '../support/app.ts';
 import { freePort, redisUnreachable, REDIS_URL } from '../support/servers.ts';
 import { watToWasm } from '../../src/wasm/wat.ts';
 import { repoRoot } from '../support/guests.ts';
+import { startServer } from '../capabilities/http/servers.ts';
 import { ascMissing, asSdkGuest, asSdkPackageGuest, cMissing, cSdkGuest, guestsDir, rustMissing, rustSdkGuest, rustSdkModuleGuest } from './support.ts';
 
 interface Sdk {
@@ -100,8 +99,7 @@ describe('the SDKs import exactly the functions of docs/abi.md, with its signatu
 
 /** node:http servers the tours call: an echo server (granted), another (not granted), a dead port. */
 async function startUpstreams() {
-  const held: import('node:http').ServerResponse[] = [];
-  const echo = createServer((req, res) => {
+  const echo = await startServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -109,32 +107,17 @@ async function startUpstreams() {
       if (url === '/big') {
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': '200000' });
         res.end(pattern(200_000));
-      } else if (url === '/slow') {
-        held.push(res); // never answered: the outbound timeout ends it
-      } else {
+      } else if (url !== '/slow') { // /slow is never answered: the outbound timeout ends it
         res.writeHead(200, { 'content-type': 'text/plain', 'x-echo-method': req.method ?? '', 'x-echo-a': String(req.headers['x-a'] ?? '') });
         res.end(`${req.method} ${url} ${Buffer.concat(chunks).toString()}`);
       }
     });
   });
-  let otherHits = 0;
-  const other = createServer((_req, res) => {
-    otherHits++;
-    res.end('should never be reached');
-  });
-  const listen = (s: Server) => new Promise<number>((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port)));
-  const echoPort = await listen(echo);
-  const otherPort = await listen(other);
-  const deadPort = await freePort();
+  const other = await startServer((_req, res) => res.end('should never be reached'));
   return {
-    echoPort, otherPort, deadPort,
-    otherHits: () => otherHits,
-    async close() {
-      for (const r of held) r.destroy();
-      echo.closeAllConnections();
-      other.closeAllConnections();
-      await Promise.all([new Promise((r) => echo.close(r)), new Promise((r) => other.close(r))]);
-    },
+    echoPort: echo.port, otherPort: other.port, deadPort: await freePort(),
+    otherConnections: () => other.connections,
+    close: () => Promise.all([echo.close(), other.close()]),
   };
 }
 
@@ -307,7 +290,7 @@ url = "${REDIS_URL}"
         'http.slow': 'TIMEOUT',
         'http.badurl': 'INVALID',
       });
-      assert.equal(upstreams.otherHits(), 0, 'a denied request never reaches the server');
+      assert.equal(upstreams.otherConnections(), 0, 'a denied request never reaches the server');
     });
   });
 }

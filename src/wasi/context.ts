@@ -1,5 +1,5 @@
 // The state one WasiHost works on, shared by the files that implement the calls.
-import { realpathSync, openSync, constants as fsc, statSync } from 'node:fs';
+import { realpathSync, openSync, constants as fsc } from 'node:fs';
 import { WaftError } from '../errors.ts';
 import { DIR_RIGHTS, FILE_RIGHTS, STDIN_RIGHTS, STDOUT_RIGHTS } from './constants.ts';
 import { FdTable } from './fd-table.ts';
@@ -23,18 +23,19 @@ export class WasiContext {
     this.fds.add({ kind: 'stdout', name: 'stderr', stream: options.stderr, rights: STDOUT_RIGHTS, inheriting: 0n, fdflags: 0 });
     try {
       for (const p of options.preopens) {
+        // Room first: an fd opened for a preopen the table then refused would be left open.
+        this.fds.ensureRoom();
         let hostPath: string;
+        let hostFd: number;
         try {
-          hostPath = realpathSync(p.hostPath);
-          if (!statSync(hostPath).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+          // This runs for every run: one realpath(3) call, and O_DIRECTORY refuses a non-directory.
+          hostPath = realpathSync.native(p.hostPath);
+          hostFd = openSync(hostPath, fsc.O_RDONLY | fsc.O_DIRECTORY);
         } catch (err) {
           throw new WaftError('WAFT_E_WASI_PREOPEN', `cannot preopen ${p.hostPath} as ${p.guestPath}: ${(err as Error).message}`, {
             hostPath: p.hostPath, guestPath: p.guestPath,
           });
         }
-        // Room first: an fd opened for a preopen the table then refused would be left open.
-        this.fds.ensureRoom();
-        const hostFd = openSync(hostPath, fsc.O_RDONLY | fsc.O_DIRECTORY);
         this.fds.add({
           kind: 'dir', hostFd, hostPath, root: { readonly: p.readonly === true }, preopenName: p.guestPath,
           rights: DIR_RIGHTS, inheriting: DIR_RIGHTS | FILE_RIGHTS, fdflags: 0,

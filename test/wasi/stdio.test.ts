@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -163,14 +163,35 @@ test('preopens are listed with their guest names from fd 3', async (t) => {
   }
 });
 
+/** Makes a host whose one preopen is `hostPath`. */
+function hostWithPreopen(hostPath: string): WasiHost {
+  return new WasiHost({
+    args: [], env: {}, stdin: new BytesInput(''), stdout: new CollectOutput(), stderr: new CollectOutput(),
+    preopens: [{ hostPath, guestPath: '/x' }],
+  });
+}
+
+const preopenError = (e: unknown): boolean => e instanceof WaftError && e.code === 'WAFT_E_WASI_PREOPEN';
+
 test('a preopen that does not exist is a WAFT_E_WASI_PREOPEN error', () => {
   const dir = mkdtempSync(join(tmpdir(), 'waft-wasi-'));
   try {
-    assert.throws(() => new WasiHost({
-      args: [], env: {}, stdin: new BytesInput(''), stdout: new CollectOutput(), stderr: new CollectOutput(),
-      preopens: [{ hostPath: join(dir, 'missing'), guestPath: '/x' }],
-    }), (e: unknown) => e instanceof WaftError && e.code === 'WAFT_E_WASI_PREOPEN');
+    assert.throws(() => hostWithPreopen(join(dir, 'missing')), preopenError);
+    writeFileSync(join(dir, 'file'), '');
+    assert.throws(() => hostWithPreopen(join(dir, 'file')), (e: unknown) => preopenError(e) && /not a directory/.test((e as Error).message));
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a preopen the host may not open is a WAFT_E_WASI_PREOPEN error', (t) => {
+  if (process.getuid?.() === 0) return t.skip('root opens any directory: run the tests as another user to check this');
+  const dir = mkdtempSync(join(tmpdir(), 'waft-wasi-'));
+  try {
+    mkdirSync(join(dir, 'locked'), { mode: 0o000 });
+    assert.throws(() => hostWithPreopen(join(dir, 'locked')), preopenError);
+  } finally {
+    chmodSync(join(dir, 'locked'), 0o700);
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -105,10 +105,6 @@ export async function startServer(opts: ServerOptions): Promise<WaftServer> {
   const store = await openStore({ dataDir, databaseUrl: opts.databaseUrl });
   const storeKind = opts.databaseUrl?.trim() ? 'postgres' : 'sqlite';
   const closers: (() => Promise<void> | void)[] = [() => store.close()];
-  const fail = async (err: unknown): Promise<never> => {
-    for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => {});
-    throw err;
-  };
 
   try {
     const blobs = new BlobStore(join(dataDir, 'blobs'));
@@ -308,9 +304,10 @@ export async function startServer(opts: ServerOptions): Promise<WaftServer> {
       });
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      await fail(new WaftError('WAFT_E_USAGE', e.code === 'EADDRINUSE'
+      // the catch below closes what was opened
+      throw new WaftError('WAFT_E_USAGE', e.code === 'EADDRINUSE'
         ? `cannot listen on ${opts.host}:${opts.port}: the address is in use; pick another with --listen`
-        : `cannot listen on ${opts.host}:${opts.port}: ${e.message}`));
+        : `cannot listen on ${opts.host}:${opts.port}: ${e.message}`);
     }
     const addr = server.address() as AddressInfo;
     ctx.address = { host: addr.address, port: addr.port };
@@ -342,15 +339,13 @@ export async function startServer(opts: ServerOptions): Promise<WaftServer> {
         const clean = await gateway.drain(graceMs);
         server.closeAllConnections();
         await stopRetention();
-        await accounting.close();
-        await writer?.close();
-        await sandbox.close();
-        metrics.close();
-        await store.close();
+        // accounting flushes (through the writer) before the store closes
+        for (const close of [...closers].reverse()) await close();
         return clean;
       },
     };
   } catch (err) {
-    return fail(err);
+    for (const close of [...closers].reverse()) await Promise.resolve(close()).catch(() => {});
+    throw err;
   }
 }

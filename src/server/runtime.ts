@@ -12,6 +12,7 @@ import { ModuleCache } from '../wasm/cache.ts';
 import type { BlobStore } from './artifacts/blobs.ts';
 import { ensureVersionDir, scrubPaths, type VersionDirs } from './bundle/stage.ts';
 import type { App, Deployment, DeploymentKind, Store, Version } from './store/types.ts';
+import { APP_ID } from './store/validate.ts';
 import { join } from 'node:path';
 
 export interface ServedApp extends LoadedApp {
@@ -154,7 +155,7 @@ export class AppRuntime {
    * one user's app must not see what the operator set for the server, nor reach its network.
    */
   async capabilities(appId: string, manifest: AppManifest): Promise<AppCapabilities> {
-    if (!/^[A-Za-z0-9_-]{1,100}$/.test(appId)) throw new WaftError('WAFT_E_INTERNAL', `bad app id ${appId}`);
+    if (!APP_ID.test(appId)) throw new WaftError('WAFT_E_INTERNAL', `bad app id ${appId}`);
     const runtime = defaultRuntimeConfig(join(this.#opts.appsDir, appId));
     runtime.outbound.privateAddresses = this.#opts.allowPrivateOutbound === true;
     return {

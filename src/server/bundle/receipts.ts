@@ -6,9 +6,7 @@
 import { mkdir, open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WaftError } from '../../errors.ts';
-import { SHA256_HEX } from '../store/validate.ts';
-
-const APP_ID = /^[A-Za-z0-9_-]{1,100}$/;
+import { APP_ID, SHA256_HEX } from '../store/validate.ts';
 
 export class Receipts {
   readonly dir: string;

@@ -10,6 +10,8 @@ export const USER_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 /** An app name: a DNS label, since apps answer at <app>.<domain>. */
 export const APP_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** An app id (app_…, see newId), checked before it names a directory. */
+export const APP_ID = /^[A-Za-z0-9_-]{1,100}$/;
 const MAX_PATH = 1024;
 /** The most log entries one query returns. */
 export const MAX_LOG_LIMIT = 10_000;

@@ -1,7 +1,7 @@
 import { isAbsolute, relative } from 'node:path';
 import { WaftError, type ErrorCode } from '../errors.ts';
 import { keyId, locateKeys, type KeyLocations } from './locate.ts';
-import { closest } from './suggest.ts';
+import { closest } from '../util/suggest.ts';
 import type { Position } from './types.ts';
 
 export interface Issue {

@@ -3,7 +3,7 @@ export const namePattern = /^[a-z][a-z0-9_-]*$/;
 const nameMaxLength = 63;
 
 /** Variable and binding names. */
-export const variableNamePattern = /^[a-z][a-z0-9_]*$/;
+export { variableNamePattern } from '../util/variable-name.ts';
 
 /** Environment variable names as POSIX shells accept them. */
 export const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;

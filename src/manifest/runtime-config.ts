@@ -8,7 +8,7 @@ import { checkKeys, displayPath, formatKey, isTable, Issues, Locator, typeProble
 import { readAmount } from './limits.ts';
 import { parseToml } from './load.ts';
 import { nameProblem } from './names.ts';
-import { closest } from './suggest.ts';
+import { closest } from '../util/suggest.ts';
 import type { AppManifest } from './types.ts';
 
 export interface KvStoreConfig {

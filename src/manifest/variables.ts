@@ -1,6 +1,6 @@
 import { checkKeys, formatKey, formatTable, isTable, typeProblem, type Issues } from './issues.ts';
 import { variableNamePattern } from './names.ts';
-import { closest } from './suggest.ts';
+import { closest } from '../util/suggest.ts';
 import { parseTemplate } from './templates.ts';
 import type { VariableSpec } from './types.ts';
 

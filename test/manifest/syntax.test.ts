@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nameProblem } from '../../src/manifest/names.ts';
-import { closest, editDistance } from '../../src/manifest/suggest.ts';
+import { closest, editDistance } from '../../src/util/suggest.ts';
 import { parseTemplate, renderTemplate } from '../../src/manifest/templates.ts';
 
 test('templates: text and references, rendered', () => {

@@ -1,4 +1,6 @@
 import { WaftError } from '../../errors.ts';
+import { closest } from '../../util/suggest.ts';
+import { variableNamePattern } from '../../util/variable-name.ts';
 
 /** One entry of [variables] in waft.toml. */
 export interface VariableDecl {
@@ -24,40 +26,12 @@ export interface ResolvedVariables {
   secrets: Set<string>;
 }
 
-/** What a variable name may be: lower-case letters, digits and "_", starting with a letter. */
-export const namePattern = /^[a-z][a-z0-9_]*$/;
-
 /** The environment variable that sets a variable: api_key → WAFT_VAR_API_KEY. */
 export function envVarName(name: string): string {
   return `WAFT_VAR_${name.toUpperCase()}`;
 }
 
-function closest(name: string, candidates: Iterable<string>): string | null {
-  let best: string | null = null;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const d = editDistance(name, candidate);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best !== null && bestDistance <= Math.max(1, Math.floor(name.length / 3)) ? best : null;
-}
-
-/** Edits (insert, delete, replace, swap two neighbours) that turn a into b. */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.length][b.length];
-}
-
+/** ` (did you mean "api_key"?)` or an empty string. */
 function didYouMean(name: string, candidates: Iterable<string>): string {
   const guess = closest(name, candidates);
   return guess === null ? '' : ` (did you mean "${guess}"?)`;
@@ -74,8 +48,8 @@ function howToSet(name: string): string {
  */
 export function resolveVariables(decls: Record<string, VariableDecl>, sources: VariableSources): ResolvedVariables {
   for (const [key, decl] of Object.entries(decls)) {
-    if (!namePattern.test(key) || decl.name !== key) {
-      const bad = namePattern.test(key) ? decl.name : key;
+    if (!variableNamePattern.test(key) || decl.name !== key) {
+      const bad = variableNamePattern.test(key) ? decl.name : key;
       throw new WaftError(
         'WAFT_E_VARIABLE_NAME_INVALID',
         `variable ${JSON.stringify(bad)}: a name is lower-case letters, digits and "_", starting with a letter`,
@@ -138,7 +112,7 @@ export function expandTemplate(template: string, values: Record<string, string>,
     }
     const inner = template.slice(open + 2, close);
     const name = inner.trim();
-    if (!namePattern.test(name)) {
+    if (!variableNamePattern.test(name)) {
       throw new WaftError(
         'WAFT_E_TEMPLATE_INVALID',
         `${where}: "{{${inner}}}" is not a variable reference; write {{ name }} with a lower-case variable name`,

@@ -1,6 +1,6 @@
 // Server info, the caller, users (admins) and tokens (each user's own).
-import { readFileSync } from 'node:fs';
 import { WaftError } from '../../errors.ts';
+import { waftVersion } from '../../util/version.ts';
 import { hasScope, issueToken, SCOPES } from '../auth/tokens.ts';
 import type { Token, User } from '../store/types.ts';
 import { USER_NAME } from '../store/validate.ts';
@@ -10,8 +10,6 @@ import { readJson, sendJson } from './http.ts';
 import type { ApiRequest, ApiRoute } from './router.ts';
 import { array, boolean, duration, integer, invalid, literal, nullable, object, optional, string, type Infer } from './schema.ts';
 import { tokenView, userView } from './views.ts';
-
-const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const newToken = object({
   name: string({ min: 1, max: 100 }),
@@ -72,7 +70,7 @@ export const identityRoutes: ApiRoute[] = [
       const { ctx } = r;
       const urls = appUrls(ctx, '{app}');
       sendJson(r.res, 200, {
-        name: 'waft', version, apiVersion: 1, domain: ctx.domain, appUrl: urls.host, pathUrl: urls.path, store: ctx.storeKind, scopes: SCOPES,
+        name: 'waft', version: waftVersion, apiVersion: 1, domain: ctx.domain, appUrl: urls.host, pathUrl: urls.path, store: ctx.storeKind, scopes: SCOPES,
         limits: {
           maxBundleBytes: ctx.limits.maxBundleBytes, maxBundleFiles: ctx.limits.maxBundleFiles, maxPathBytes: ctx.limits.maxPathBytes,
           maxSegmentBytes: ctx.limits.maxSegmentBytes, maxManifestBytes: ctx.limits.maxManifestBytes, maxJsonBytes: ctx.limits.maxJsonBytes,

@@ -1,22 +1,14 @@
 // Builds the SDK tour guests and the examples' sources with the real toolchains, once per
 // source hash, into node_modules/.cache/waft-guests (like test/support/guests.ts).
-import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clangMissing, repoRoot } from '../support/guests.ts';
+import { cached, clangMissing, hash, repoRoot } from '../support/guests.ts';
 
-const cacheDir = join(repoRoot, 'node_modules/.cache/waft-guests');
 export const sdkDir = join(repoRoot, 'sdk');
 export const guestsDir = join(repoRoot, 'test/sdk/guests');
 
-function hashFiles(files: string[], ...extra: string[]): string {
-  const h = createHash('sha256');
-  for (const f of files) h.update(f).update(readFileSync(f));
-  for (const e of extra) h.update(e);
-  return h.digest('hex').slice(0, 24);
-}
 
 function filesUnder(dir: string, ext: string): string[] {
   const out: string[] = [];
@@ -28,15 +20,9 @@ function filesUnder(dir: string, ext: string): string[] {
   return out.sort();
 }
 
-function cached(key: string, inputs: string[], build: (out: string) => void): string {
-  mkdirSync(cacheDir, { recursive: true });
-  const out = join(cacheDir, `${key}-${hashFiles(inputs)}.wasm`);
-  if (!existsSync(out)) {
-    const tmp = `${out}.${process.pid}.tmp`;
-    build(tmp);
-    renameSync(tmp, out);
-  }
-  return out;
+/** A guest built from `inputs` (paths), rebuilt when any of them changes. */
+function cachedFrom(key: string, inputs: string[], build: (out: string) => void): string {
+  return cached(`${key}-${hash(...inputs.flatMap((f) => [f, readFileSync(f)]))}`, build);
 }
 
 /** Runs build in a new temporary directory, removed afterwards whatever happens. */
@@ -54,7 +40,7 @@ export const cMissing = clangMissing;
 /** clang with the C SDK: the source, sdk/c/waft.c and the include path. */
 export function cSdkGuest(source: string, flags: string[] = []): string {
   const inputs = [source, join(sdkDir, 'c/waft.c'), join(sdkDir, 'c/waft.h')];
-  return cached(`sdk-c-${flags.join('_').replace(/\W/g, '')}`, inputs, (out) => {
+  return cachedFrom(`sdk-c-${flags.join('_').replace(/\W/g, '')}`, inputs, (out) => {
     execFileSync('clang', ['--target=wasm32-wasi', '-O2', '-Wall', '-Wextra', '-Werror', ...flags, '-I', join(sdkDir, 'c'), source, join(sdkDir, 'c/waft.c'), '-o', out], { stdio: 'pipe' });
   });
 }
@@ -87,7 +73,7 @@ export function rustMissing(): string | null {
 export function rustSdkGuest(source: string): string {
   const sdk = filesUnder(join(sdkDir, 'rust/src'), '.rs');
   const { path, target } = findRustc()!;
-  return cached('sdk-rust', [source, ...sdk], (out) => inTempDir('waft-rust-sdk-', (dir) => {
+  return cachedFrom('sdk-rust', [source, ...sdk], (out) => inTempDir('waft-rust-sdk-', (dir) => {
     const rlib = join(dir, 'libwaft.rlib');
     execFileSync(path, ['--edition', '2021', '--crate-type', 'rlib', '--crate-name', 'waft', '--target', target, '-O', '-D', 'warnings', join(sdkDir, 'rust/src/lib.rs'), '-o', rlib], { stdio: 'pipe' });
     execFileSync(path, ['--edition', '2021', '--target', target, '-O', '-C', 'strip=debuginfo', '-D', 'warnings', '--extern', `waft=${rlib}`, source, '-o', out], { stdio: 'pipe' });
@@ -100,7 +86,7 @@ export function rustSdkGuest(source: string): string {
  */
 export function asSdkPackageGuest(source: string): string {
   const sdk = filesUnder(join(sdkDir, 'assemblyscript'), '');
-  return cached('sdk-as-pkg', [source, ...sdk], (out) => inTempDir('waft-as-pkg-', (dir) => {
+  return cachedFrom('sdk-as-pkg', [source, ...sdk], (out) => inTempDir('waft-as-pkg-', (dir) => {
     cpSync(join(sdkDir, 'assemblyscript'), join(dir, 'node_modules/waft-sdk'), { recursive: true });
     const text = readFileSync(source, 'utf8');
     const patched = text.replace('"../../../sdk/assemblyscript/assembly/index"', '"waft-sdk/assembly"');
@@ -119,7 +105,7 @@ export function asSdkPackageGuest(source: string): string {
 export function rustSdkModuleGuest(source: string): string {
   const sdk = filesUnder(join(sdkDir, 'rust/src'), '.rs');
   const { path, target } = findRustc()!;
-  return cached('sdk-rust-mod', [source, ...sdk], (out) => inTempDir('waft-rust-mod-', (dir) => {
+  return cachedFrom('sdk-rust-mod', [source, ...sdk], (out) => inTempDir('waft-rust-mod-', (dir) => {
     const main = join(dir, 'main.rs');
     writeFileSync(main, `#[allow(dead_code)]\n#[path = ${JSON.stringify(join(sdkDir, 'rust/src/lib.rs'))}]\nmod waft;\ninclude!(${JSON.stringify(source)});\n`);
     execFileSync(path, ['--target', target, '-O', '-C', 'strip=debuginfo', '-D', 'warnings', main, '-o', out], { stdio: 'pipe' });
@@ -135,7 +121,7 @@ export function ascMissing(): string | null {
 /** asc with the AssemblyScript SDK (imported by the source), abort routed through WASI. */
 export function asSdkGuest(source: string, flags: string[] = []): string {
   const sdk = filesUnder(join(sdkDir, 'assemblyscript/assembly'), '.ts');
-  return cached(`sdk-as${flags.join('').replace(/\W/g, '')}`, [source, ...sdk], (out) => {
+  return cachedFrom(`sdk-as${flags.join('').replace(/\W/g, '')}`, [source, ...sdk], (out) => {
     execFileSync(asc, [source, '-o', out, '-O', '--use', 'abort=waft_abort', ...flags], { stdio: 'pipe', cwd: repoRoot });
   });
 }

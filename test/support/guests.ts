@@ -12,7 +12,7 @@ const cacheDir = join(repoRoot, 'node_modules/.cache/waft-guests');
 const cachePath = (key: string) => join(cacheDir, `${key}.wasm`);
 
 /** Builds into a temporary file renamed into place, so a test process running at once never reads half a module. */
-function cached(key: string, build: (out: string) => void): string {
+export function cached(key: string, build: (out: string) => void): string {
   const out = cachePath(key);
   if (!existsSync(out)) {
     mkdirSync(cacheDir, { recursive: true });
@@ -23,7 +23,8 @@ function cached(key: string, build: (out: string) => void): string {
   return out;
 }
 
-function hash(...parts: (string | Buffer)[]): string {
+/** A short content hash of strings and file contents, for cache keys. */
+export function hash(...parts: (string | Buffer)[]): string {
   const h = createHash('sha256');
   for (const p of parts) h.update(p);
   return h.digest('hex').slice(0, 24);

@@ -298,6 +298,22 @@ route = "/hello"
     assert.equal(rejected.headers['retry-after'], '1');
   });
 
+  test('a request whose client leaves while it waits in the queue is still completed in the log', async () => {
+    const processing = () => (app.logs().match(/Processing by function "loop"/g) ?? []).length;
+    const before = processing();
+    const running = request(`${app.url}/loop`).then((r) => r.body.dump());
+    await waitFor(() => processing() === before + 1);
+    const client = new AbortController();
+    const queued = request(`${app.url}/loop`, { signal: client.signal }).catch(() => undefined);
+    await waitFor(() => processing() === before + 2);
+    client.abort();
+    await queued;
+    await running;
+    await waitFor(() => app.logs().includes('WAFT_E_GUEST_CANCELLED: the client went away while the request waited for a free slot'));
+    const id = /\[(\w+)\] WAFT_E_GUEST_CANCELLED: the client went away/.exec(app.logs())![1];
+    assert.match(app.logs(), new RegExp(`\\[${id}\\] Completed 499`));
+  });
+
   test('a looping function does not delay the others', async () => {
     // As many spinning guests as there are cores, each with a long deadline; then 100 hello
     // requests, 20 at a time. Every hello must be answered while the spinners still spin.

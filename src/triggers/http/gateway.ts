@@ -98,7 +98,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
       const release = slot instanceof Promise ? await slot : slot;
       let outcome: WagiOutcome;
       try {
-        if (res.destroyed) return;
+        // Its client left while it waited for a slot: no run, but it is logged and counted like any request.
+        if (res.destroyed) throw new WaftError('WAFT_E_GUEST_CANCELLED', 'the client went away while the request waited for a free slot');
         const local = req.socket.localPort ?? 0;
         outcome = await serveWagi(opts.sandbox, fn.target, req, res, match, {
           remoteAddress: log.remote, serverHost: req.headers.host ?? `localhost:${local}`, serverPort: local,

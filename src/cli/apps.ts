@@ -19,19 +19,21 @@ export async function apps(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
-  return reportErrors(() => withClient(async (client) => {
+  return reportErrors(async () => {
     noMore('apps', p.positionals, 0);
-    const list = await client.apps();
-    if (p.options.json) {
-      printJson(list);
+    return withClient(async (client) => {
+      const list = await client.apps();
+      if (p.options.json) {
+        printJson(list);
+        return 0;
+      }
+      if (list.length === 0) {
+        process.stdout.write('No apps yet; create one with `waft deploy` in a directory with a waft.toml.\n');
+        return 0;
+      }
+      const rows = list.map((a) => [a.name, a.activeVersion ? String(a.activeVersion.number) : '-', a.activeVersion ? a.urls.host : '(not deployed)', formatTime(a.createdAt)]);
+      process.stdout.write(table(['NAME', 'VERSION', 'URL', 'CREATED (UTC)'], rows));
       return 0;
-    }
-    if (list.length === 0) {
-      process.stdout.write('No apps yet; create one with `waft deploy` in a directory with a waft.toml.\n');
-      return 0;
-    }
-    const rows = list.map((a) => [a.name, a.activeVersion ? String(a.activeVersion.number) : '-', a.activeVersion ? a.urls.host : '(not deployed)', formatTime(a.createdAt)]);
-    process.stdout.write(table(['NAME', 'VERSION', 'URL', 'CREATED (UTC)'], rows));
-    return 0;
-  }, str(p, 'server')));
+    }, str(p, 'server'));
+  });
 }

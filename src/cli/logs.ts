@@ -34,7 +34,7 @@ export async function logs(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
-  return reportErrors(() => withClient(async (client) => {
+  return reportErrors(async () => {
     const app = need(p.positionals, 0, 'app', 'waft logs hello -f');
     noMore('logs', p.positionals, 1);
     const rawLimit = str(p, 'limit');
@@ -42,35 +42,37 @@ export async function logs(argv: string[]): Promise<number> {
     if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 1 && limit <= 10_000)) {
       throw new WaftError('WAFT_E_USAGE', `waft logs: --limit ${rawLimit} must be a whole number from 1 to 10000`);
     }
-    const query: LogQuery = {
-      function: str(p, 'function'), since: str(p, 'since'), level: str(p, 'level'), source: str(p, 'source'),
-      requestId: str(p, 'request'), version: str(p, 'version'),
-    };
-    const json = Boolean(p.options.json);
-    const print = (e: LogEntry) => process.stdout.write(json ? `${JSON.stringify(e)}\n` : formatEntry(e));
+    return withClient(async (client) => {
+      const query: LogQuery = {
+        function: str(p, 'function'), since: str(p, 'since'), level: str(p, 'level'), source: str(p, 'source'),
+        requestId: str(p, 'request'), version: str(p, 'version'),
+      };
+      const json = Boolean(p.options.json);
+      const print = (e: LogEntry) => process.stdout.write(json ? `${JSON.stringify(e)}\n` : formatEntry(e));
 
-    let after: number | undefined;
-    if (!p.options.follow || limit !== undefined) {
-      const page = await client.logs(app, { ...query, limit });
-      for (const e of page.entries) print(e);
-      if (!p.options.follow) return 0;
-      after = page.lastId;
-    }
+      let after: number | undefined;
+      if (!p.options.follow || limit !== undefined) {
+        const page = await client.logs(app, { ...query, limit });
+        for (const e of page.entries) print(e);
+        if (!p.options.follow) return 0;
+        after = page.lastId;
+      }
 
-    const stop = new AbortController();
-    const onSignal = () => stop.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    // A reader that went away (waft logs -f | head) ends the follow quietly.
-    process.stdout.once('error', onSignal);
-    try {
-      for await (const e of client.followLogs(app, { ...query, after }, stop.signal)) print(e);
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
-    return 0;
-  }, str(p, 'server')));
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      // A reader that went away (waft logs -f | head) ends the follow quietly.
+      process.stdout.once('error', onSignal);
+      try {
+        for await (const e of client.followLogs(app, { ...query, after }, stop.signal)) print(e);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+      return 0;
+    }, str(p, 'server'));
+  });
 }
 
 /** `2026-11-22T10:00:00.123Z info  hello@3 7f3a9c000k GET /hello 200 in 0.84ms` */

@@ -20,23 +20,25 @@ export async function rollback(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
-  return reportErrors(() => withClient(async (client) => {
+  return reportErrors(async () => {
     const app = need(p.positionals, 0, 'app', 'waft rollback hello 2');
     noMore('rollback', p.positionals, 2);
     const version = p.positionals[1] === undefined ? undefined : versionRef(p.positionals[1]);
-    const before = (await client.app(app)).activeVersion;
-    const r = await client.rollback(app, version);
-    if (p.options.json) {
-      printJson(r);
+    return withClient(async (client) => {
+      const before = (await client.app(app)).activeVersion;
+      const r = await client.rollback(app, version);
+      if (p.options.json) {
+        printJson(r);
+        return 0;
+      }
+      if (before?.number === r.deployment.version) {
+        process.stdout.write(`${app} already runs version ${r.deployment.version}; nothing changed.\n`);
+        return 0;
+      }
+      const was = before ? ` (was version ${before.number})` : '';
+      const verb = r.deployment.kind === 'rollback' ? 'Rolled back' : 'Deployed';
+      process.stdout.write(`${verb} ${app} to version ${r.deployment.version}${was}\n  ${r.app.urls.host}\n`);
       return 0;
-    }
-    if (before?.number === r.deployment.version) {
-      process.stdout.write(`${app} already runs version ${r.deployment.version}; nothing changed.\n`);
-      return 0;
-    }
-    const was = before ? ` (was version ${before.number})` : '';
-    const verb = r.deployment.kind === 'rollback' ? 'Rolled back' : 'Deployed';
-    process.stdout.write(`${verb} ${app} to version ${r.deployment.version}${was}\n  ${r.app.urls.host}\n`);
-    return 0;
-  }, str(p, 'server')));
+    }, str(p, 'server'));
+  });
 }

@@ -19,23 +19,25 @@ export async function versions(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
-  return reportErrors(() => withClient(async (client) => {
+  return reportErrors(async () => {
     const app = need(p.positionals, 0, 'app', 'waft versions hello');
     noMore('versions', p.positionals, 1);
-    const list = await client.versions(app);
-    if (p.options.json) {
-      printJson(list);
+    return withClient(async (client) => {
+      const list = await client.versions(app);
+      if (p.options.json) {
+        printJson(list);
+        return 0;
+      }
+      if (list.length === 0) {
+        process.stdout.write(`${app} has no versions yet; create one with \`waft deploy\`.\n`);
+        return 0;
+      }
+      const rows = list.map((v) => [
+        `${v.active ? '*' : ' '} ${v.number}`, v.id, formatTime(v.createdAt), String(v.fileCount), formatSize(v.size),
+        v.functions.map((f) => f.name).join(', '),
+      ]);
+      process.stdout.write(table(['  VERSION', 'ID', 'CREATED (UTC)', 'FILES', 'SIZE', 'FUNCTIONS'], rows));
       return 0;
-    }
-    if (list.length === 0) {
-      process.stdout.write(`${app} has no versions yet; create one with \`waft deploy\`.\n`);
-      return 0;
-    }
-    const rows = list.map((v) => [
-      `${v.active ? '*' : ' '} ${v.number}`, v.id, formatTime(v.createdAt), String(v.fileCount), formatSize(v.size),
-      v.functions.map((f) => f.name).join(', '),
-    ]);
-    process.stdout.write(table(['  VERSION', 'ID', 'CREATED (UTC)', 'FILES', 'SIZE', 'FUNCTIONS'], rows));
-    return 0;
-  }, str(p, 'server')));
+    }, str(p, 'server'));
+  });
 }

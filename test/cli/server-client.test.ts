@@ -142,6 +142,20 @@ test('waft login, deploy, apps, versions, invoke, logs, rollback and tokens agai
     assert.match(r.stderr, /not logged in to a waft server; run `waft login --server URL` first/);
   });
 
+  await t.test('a usage error is reported before the missing login, as deploy, invoke and tokens do', async () => {
+    for (const [argv, says] of [
+      [['versions'], /name the app, e\.g\. `waft versions hello`/],
+      [['rollback', 'hello', 'latest'], /"latest" is not a version/],
+      [['logs', 'hello', '-n', '0'], /--limit 0 must be a whole number/],
+      [['apps', 'extra'], /waft apps: unexpected argument "extra"/],
+    ] as const) {
+      const r = await waft([...argv]);
+      assert.equal(r.code, 2, argv.join(' '));
+      assert.match(r.stderr, says);
+      assert.doesNotMatch(r.stderr, /not logged in/);
+    }
+  });
+
   await t.test('login with a bad token is refused with the server\'s error, and saves nothing', async () => {
     const bad = `waft_${'A'.repeat(43)}`;
     const r = await waft(['login', '--server', url, '--token', bad]);

@@ -11,14 +11,16 @@ import { isMainThread, Worker, workerData } from 'node:worker_threads';
 import { CgiParser } from '../src/executors/wagi/cgi.ts';
 import { wagiInvocation } from '../src/executors/wagi/env.ts';
 import { runGuest } from '../src/sandbox/guest.ts';
-import { MemoryPool } from '../src/sandbox/memory-pool.ts';
+import { InstancePool } from '../src/sandbox/instance-pool.ts';
 import { readModuleFile } from '../src/wasm/load.ts';
 import { compileModule } from '../src/wasm/cache.ts';
+import type { ResetPlan } from '../src/wasm/prepare.ts';
 import { BytesInput, CollectOutput, OutputBudget } from '../src/wasi/streams.ts';
 
 interface Shared {
   module: WebAssembly.Module;
   memory: { initial: number; maximum: number | null } | null;
+  reset: ResetPlan | null;
   interrupt: WebAssembly.Memory;
   port: number;
 }
@@ -27,15 +29,15 @@ if (isMainThread) {
   const [file, port, threads] = process.argv.slice(2);
   const compiled = await compileModule(await readModuleFile(file));
   const shared: Shared = {
-    module: compiled.module, memory: compiled.memory, port: Number(port),
+    module: compiled.module, memory: compiled.memory, reset: compiled.reset, port: Number(port),
     interrupt: new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }),
   };
   const n = Number(threads ?? availableParallelism());
   for (let i = 0; i < n; i++) new Worker(new URL(import.meta.url), { workerData: shared });
 } else {
-  const { module, memory, interrupt, port } = workerData as Shared;
+  const { module, memory, reset, interrupt, port } = workerData as Shared;
   const flags = new Int32Array(interrupt.buffer);
-  const memories = new MemoryPool();
+  const instances = new InstancePool();
   const match = { pattern: '/hello', scriptName: '/hello', pathInfo: '', rawPathInfo: '' };
   const noBody = new Uint8Array(0);
   createServer(async (req, res) => {
@@ -46,9 +48,9 @@ if (isMainThread) {
     const budget = new OutputBudget(16 << 20);
     const stdout = new CollectOutput({ limit: budget, name: 'stdout' });
     const outcome = await runGuest({
-      module, memory, args, env, preopens: [], memoryBytes: 128 << 20, stdin: new BytesInput(noBody),
+      module, memory, reset, args, env, preopens: [], memoryBytes: 128 << 20, stdin: new BytesInput(noBody),
       stdout, stderr: new CollectOutput({ limit: budget, name: 'stderr' }), interrupt: { memory: interrupt, flags, slot: 0 },
-    }, memories);
+    }, instances);
     if (outcome.error) {
       res.writeHead(500).end(outcome.error.message);
       return;

@@ -43,7 +43,7 @@ function sandboxImports(p: Prepared): WebAssembly.Imports {
   const ns: Record<string, WebAssembly.ExportValue> = {};
   if (p.interruptible) {
     ns.interrupt = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
-    ns.interrupt_slot = new WebAssembly.Global({ value: 'i32' }, 0);
+    ns.interrupt_slot = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
   }
   if (p.memory) ns.memory = new WebAssembly.Memory({ initial: p.memory.initial, maximum: 1024 });
   return { [SANDBOX_MODULE]: ns };

@@ -8,7 +8,7 @@ import { WASI } from 'node:wasi';
 import { compileModule } from '../src/wasm/cache.ts';
 import { readModuleFile } from '../src/wasm/load.ts';
 import { runGuest } from '../src/sandbox/guest.ts';
-import { MemoryPool } from '../src/sandbox/memory-pool.ts';
+import { InstancePool } from '../src/sandbox/instance-pool.ts';
 import { Sandbox } from '../src/sandbox/pool.ts';
 import { BytesInput, CollectOutput, OutputBudget, PushInput } from '../src/wasi/streams.ts';
 import type { InputStream } from '../src/wasi/types.ts';
@@ -27,7 +27,7 @@ const plain = await WebAssembly.compile(bytes.bytes as Uint8Array<ArrayBuffer>);
 const args = ['hello.wasm', 'x'];
 const env = { GREETING: 'hi' };
 
-const pool = new MemoryPool();
+const pool = new InstancePool();
 const interruptMemory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
 const interrupt = { memory: interruptMemory, flags: new Int32Array(interruptMemory.buffer), slot: 0 };
 async function runIn(m: typeof compiled, stdin: InputStream) {

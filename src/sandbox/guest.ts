@@ -1,10 +1,9 @@
 import { WaftError } from '../errors.ts';
-import { INTERRUPT_MEMORY, INTERRUPT_SLOT, SANDBOX_MEMORY, SANDBOX_MODULE } from '../wasm/prepare.ts';
-import { suspendingImports } from '../wasm/suspending.ts';
+import { SANDBOX_MODULE, type ResetPlan } from '../wasm/prepare.ts';
 import { ProcExit, WasiHost } from '../wasi/host.ts';
 import type { InputStream, OutputStream, Preopen } from '../wasi/types.ts';
+import type { HostFunctions, InstancePool, InstanceRequest, Lease } from './instance-pool.ts';
 import { PAGE } from './limits.ts';
-import type { MemoryPool } from './memory-pool.ts';
 import type { ExtensionInstance } from './protocol.ts';
 
 export interface GuestRun {
@@ -21,24 +20,21 @@ export interface GuestRun {
   interrupt: { memory: WebAssembly.Memory; flags: Int32Array; slot: number };
   /** Host capabilities for this run, linked as the import module `module`. */
   extension?: { module: string; instance: ExtensionInstance };
+  /** The module's reset plan (CompiledModule.reset): its used instances may serve later runs. */
+  reset?: ResetPlan | null;
 }
 
 export interface GuestOutcome {
   exitCode: number | null;
   error: WaftError | null;
   peakMemoryBytes: number;
+  /** The run had a used instance, reset, rather than a new one. */
+  recycled: boolean;
 }
 
 /** Lets the owner of a run stop a guest that is suspended in an async host call. */
 export interface CancelHook {
   cancel?: (error: Error) => void;
-}
-
-/** The immutable i32 global holding a slot's byte address, made once per slot (each costs about 1 µs). */
-const slotGlobals: WebAssembly.Global[] = [];
-
-function slotGlobal(slot: number): WebAssembly.Global {
-  return (slotGlobals[slot] ??= new WebAssembly.Global({ value: 'i32', mutable: false }, slot * 4));
 }
 
 /** Modules whose guests slept on this thread: they run with JSPI here from then on. */
@@ -52,22 +48,20 @@ function sleepOnSlot(run: GuestRun, ms: number): void {
   if (Atomics.load(flags, slot) !== 0) throw new WebAssembly.RuntimeError('interrupted while sleeping');
 }
 
-/** Instantiates a fresh guest and runs its `_start` on this thread. */
-export async function runGuest(run: GuestRun, pool: MemoryPool, hook: CancelHook = {}): Promise<GuestOutcome> {
+/** Runs a guest's `_start` on this thread, in an instance as a new instantiation leaves it. */
+export async function runGuest(run: GuestRun, pool: InstancePool, hook: CancelHook = {}): Promise<GuestOutcome> {
   const capPages = Math.floor(run.memoryBytes / PAGE);
-  let memory: WebAssembly.Memory | null = null;
   let maximum = 0;
   if (run.memory) {
     maximum = Math.min(run.memory.maximum ?? 65536, capPages);
     if (run.memory.initial > maximum) {
       return {
-        exitCode: null, peakMemoryBytes: 0,
+        exitCode: null, peakMemoryBytes: 0, recycled: false,
         error: new WaftError('WAFT_E_GUEST_MEMORY_LIMIT',
           `the module needs ${run.memory.initial * PAGE} bytes of memory to start, over the cap of ${capPages * PAGE} bytes`,
           { initialBytes: run.memory.initial * PAGE, capBytes: capPages * PAGE }),
       };
     }
-    memory = pool.take(run.memory.initial, maximum);
   }
   const ext = run.extension;
   // JSPI costs a fresh stack per run. WASI only waits on stdin and on poll_oneoff: with a stdin
@@ -83,53 +77,37 @@ export async function runGuest(run: GuestRun, pool: MemoryPool, hook: CancelHook
     host.abort(error);
     ext?.instance.abort(error);
   };
-  const wasi = blocking ? { imports: host.imports, suspends: false } : suspendingImports(host.imports, WasiHost.asyncImports);
-  let suspends = wasi.suspends;
-  const sandbox: Record<string, unknown> = {
-    [INTERRUPT_MEMORY]: run.interrupt.memory,
-    [INTERRUPT_SLOT]: slotGlobal(run.interrupt.slot),
+  const functions: HostFunctions = { wasi_snapshot_preview1: { functions: host.imports, waits: WasiHost.asyncImports } };
+  if (ext) functions[ext.module] = { functions: ext.instance.imports, waits: ext.instance.asyncImports };
+  const request: InstanceRequest = {
+    module: run.module, memory: run.memory, maximum, reset: run.reset, suspending: !blocking,
+    slot: run.interrupt.slot, interrupt: run.interrupt.memory, host: functions,
   };
-  if (memory) sandbox[SANDBOX_MEMORY] = memory;
-  const importObject: Record<string, WebAssembly.ModuleImports> = {
-    wasi_snapshot_preview1: wasi.imports, [SANDBOX_MODULE]: sandbox as WebAssembly.ModuleImports,
-  };
-  if (ext) {
-    const linked = suspendingImports(ext.instance.imports, ext.instance.asyncImports);
-    importObject[ext.module] = linked.imports;
-    suspends ||= linked.suspends;
-  }
   let exitCode: number | null = null;
   let error: WaftError | null = null;
+  let lease: Lease | null = null;
   try {
-    let instance: WebAssembly.Instance;
-    try {
-      instance = new WebAssembly.Instance(run.module, importObject);
-    } catch (err) {
-      // A missing import module is a TypeError, a missing or mistyped import a LinkError.
-      if (err instanceof WebAssembly.LinkError || err instanceof TypeError) {
-        throw new WaftError('WAFT_E_GUEST_LINK', `cannot link the module: ${(err as Error).message.replace(/^WebAssembly\.Instance\(\): /, '')}`);
-      }
-      throw err;
-    }
-    const start = instance.exports._start;
+    lease = pool.acquire(request);
+    const start = lease.instance.exports._start;
     if (typeof start !== 'function') throw new WaftError('WAFT_E_GUEST_NO_ENTRY', 'the module exports no _start function');
-    const guestMemory = memory ?? (instance.exports.memory as WebAssembly.Memory);
+    const guestMemory = lease.memory ?? (lease.instance.exports.memory as WebAssembly.Memory);
     host.setMemory(guestMemory);
     ext?.instance.setMemory(guestMemory);
-    if (suspends) await WebAssembly.promising(start as () => unknown)();
+    if (lease.suspends) await WebAssembly.promising(start as () => unknown)();
     else (start as () => unknown)();
     exitCode = 0;
   } catch (err) {
     if (err instanceof ProcExit) exitCode = err.code;
-    else error = classify(err, run, memory, capPages);
+    else error = classify(err, run, lease?.memory ?? null, capPages);
   } finally {
     host.close();
     ext?.instance.close();
     hook.cancel = undefined;
   }
-  const peakMemoryBytes = memory?.buffer.byteLength ?? 0;
-  if (memory && run.memory) pool.give(memory, run.memory.initial, maximum);
-  return { exitCode, error, peakMemoryBytes };
+  const peakMemoryBytes = lease?.memory?.buffer.byteLength ?? 0;
+  const recycled = lease?.recycled ?? false;
+  if (lease) pool.release(lease, request, error === null);
+  return { exitCode, error, peakMemoryBytes, recycled };
 }
 
 function classify(err: unknown, run: GuestRun, memory: WebAssembly.Memory | null, capPages: number): WaftError {

@@ -78,6 +78,11 @@ export interface SandboxOptions {
    * each worker offers guests as imports (src/capabilities/abi). Without it guests get WASI only.
    */
   extension?: string | URL;
+  /**
+   * Give runs used instances, reset to the state of a new one, for modules whose reset plan
+   * allows it (default true). False makes a new V8 instance for every run.
+   */
+  recycle?: boolean;
 }
 
 interface Job {
@@ -131,8 +136,8 @@ class WorkerHandle {
   /** Settles when the worker has loaded its code. */
   readonly ready = new Promise<void>((resolve) => { this.#ready = resolve; });
 
-  constructor(extension: string | undefined) {
-    this.worker = new Worker(WORKER_URL, { workerData: { interrupt: this.interrupt, claims: this.claims, starts: this.starts, timeBase: TIME_BASE, extension } });
+  constructor(extension: string | undefined, recycle: boolean) {
+    this.worker = new Worker(WORKER_URL, { workerData: { interrupt: this.interrupt, claims: this.claims, starts: this.starts, timeBase: TIME_BASE, extension, recycle } });
   }
 
   /** Lets the worker release what its extension holds (up to waitMs), then terminates it. */
@@ -192,6 +197,7 @@ export class Sandbox {
   readonly #graceMs: number;
   readonly #idleRetireMs: number;
   readonly #extension: string | undefined;
+  readonly #recycle: boolean;
   #nextId = 1;
   #closed = false;
   #retireTimer: NodeJS.Timeout;
@@ -205,6 +211,7 @@ export class Sandbox {
     this.#graceMs = options.graceMs ?? 2000;
     this.#idleRetireMs = options.idleRetireMs ?? 30_000;
     this.#extension = options.extension === undefined ? undefined : extensionUrl(options.extension);
+    this.#recycle = options.recycle ?? true;
     for (let i = 0; i < this.#min; i++) this.#spawn();
     this.#retireTimer = setInterval(() => this.#retireIdle(), Math.min(this.#idleRetireMs, 10_000));
     this.#retireTimer.unref();
@@ -290,7 +297,7 @@ export class Sandbox {
     if (handle.profiles.size > PROFILE_CACHE) handle.profiles.delete(handle.profiles.values().next().value!);
     const m = profile.module;
     const data: ProfileData = {
-      id: profile.id, hash: m.hash, memory: m.memory, preopens: profile.preopens,
+      id: profile.id, hash: m.hash, memory: m.memory, reset: m.reset, preopens: profile.preopens,
       memoryBytes: profile.limits.memoryBytes, maxOutputBytes: profile.limits.maxOutputBytes,
     };
     if (!handle.modules.has(m.hash)) {
@@ -344,7 +351,7 @@ export class Sandbox {
   }
 
   #spawn(): WorkerHandle {
-    const handle = new WorkerHandle(this.#extension);
+    const handle = new WorkerHandle(this.#extension, this.#recycle);
     handle.worker.on('message', (msg: FromWorker) => this.#onMessage(handle, msg));
     handle.worker.on('error', (err) => this.#lose(handle, `worker failed: ${err.message}`));
     handle.worker.on('exit', (code) => this.#lose(handle, `worker exited with code ${code}`));

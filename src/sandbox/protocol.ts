@@ -1,6 +1,7 @@
 // Messages between the pool (main thread) and its worker threads.
 import type { ErrorData } from '../errors.ts';
 import type { Preopen } from '../wasi/types.ts';
+import type { ResetPlan } from '../wasm/prepare.ts';
 
 /** collect: returned whole in `done`; stream: sent in `out` chunks as written; fd: written to a host fd. */
 export type OutputSpec = { kind: 'collect' } | { kind: 'stream' } | { kind: 'fd'; fd: number; isTty: boolean };
@@ -12,6 +13,7 @@ export interface ProfileData {
   /** Sent the first time a worker sees a hash; compiled code is shared, not copied. */
   module?: WebAssembly.Module;
   memory: { initial: number; maximum: number | null } | null;
+  reset: ResetPlan | null;
   preopens: Preopen[];
   memoryBytes: number;
   maxOutputBytes: number;

@@ -4,7 +4,7 @@ import { WaftError } from '../errors.ts';
 import { concatBytes } from '../util/bytes.ts';
 import type { InputStream } from '../wasi/types.ts';
 import { moduleImports, runGuest, type CancelHook } from './guest.ts';
-import { MemoryPool } from './memory-pool.ts';
+import { InstancePool } from './instance-pool.ts';
 import { BytesInput, CollectOutput, FdInput, FdOutput, OutputBudget, PushInput } from '../wasi/streams.ts';
 import { PROFILE_CACHE, type DoneTuple, type ExtensionInstance, type FromWorker, type HostExtension, type OutputSpec, type ProfileData, type RunTuple, type ToWorker } from './protocol.ts';
 import { STARTED, UNCLAIMED } from './claims.ts';
@@ -19,7 +19,7 @@ const modules = new Map<string, WebAssembly.Module>();
 const grants = new Map<string, unknown>();
 /** Profiles by id, oldest first; evicted in the order the pool evicts them. */
 const profiles = new Map<number, ProfileData>();
-const memories = new MemoryPool();
+const instances = new InstancePool({ recycle: workerData.recycle !== false });
 const STREAM_FLUSH = 16 * 1024;
 
 interface Running {
@@ -83,9 +83,12 @@ function receive(msg: ToWorker): void {
       r.hook.cancel?.(r.cancelled);
       return;
     }
-    case 'forget':
+    case 'forget': {
+      const module = modules.get(msg.hash);
+      if (module) instances.forget(module);
       modules.delete(msg.hash);
       return;
+    }
     case 'close':
       void closeExtension();
   }
@@ -194,12 +197,12 @@ async function run(msg: RunTuple): Promise<void> {
       }
     }
     const outcome = await runGuest({
-      module, memory: p.memory, args: args.split('\0'), env, preopens: p.preopens,
+      module, memory: p.memory, reset: p.reset, args: args.split('\0'), env, preopens: p.preopens,
       memoryBytes: p.memoryBytes, stdin,
       stdout: out, stderr: err,
       interrupt: { memory: interrupt, flags, slot },
       extension: linked,
-    }, memories, state.hook);
+    }, instances, state.hook);
     ({ exitCode, error, peakMemoryBytes } = outcome);
   } catch (e) {
     error = WaftError.wrap(e);

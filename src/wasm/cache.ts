@@ -1,7 +1,7 @@
 import { WaftError } from '../errors.ts';
 import { inspect, type ModuleInfo } from './inspect.ts';
 import { hashBytes, type ModuleBytes } from './load.ts';
-import { prepare } from './prepare.ts';
+import { prepare, type ResetPlan } from './prepare.ts';
 
 /** A module ready to instantiate: validated, rewritten for the sandbox, compiled once. */
 export interface CompiledModule {
@@ -13,6 +13,10 @@ export interface CompiledModule {
   memory: { initial: number; maximum: number | null } | null;
   /** True when loop headers check the interrupt slot, so a deadline can stop the guest alone. */
   interruptible: boolean;
+  /** How a used instance is brought back to the state of a new one; null when it cannot be. */
+  reset: ResetPlan | null;
+  /** Why `reset` is null. */
+  resetRefused: string | null;
 }
 
 /** Compiles each module once per content hash. Concurrent requests for one hash share one compile. */
@@ -66,7 +70,10 @@ export async function compileModule(m: ModuleBytes): Promise<CompiledModule> {
     throw new WaftError('WAFT_E_MODULE_UNSUPPORTED', `${m.source}: ${prepared.unsupportedMemory.message}`, { source: m.source });
   }
   const module = await WebAssembly.compile(prepared.bytes as Uint8Array<ArrayBuffer>);
-  return { hash: m.hash, source: m.source, info, module, memory: prepared.memory, interruptible: prepared.interruptible };
+  return {
+    hash: m.hash, source: m.source, info, module, memory: prepared.memory, interruptible: prepared.interruptible,
+    reset: prepared.reset, resetRefused: prepared.resetRefused,
+  };
 }
 
 function validationMessage(bytes: Uint8Array): string {

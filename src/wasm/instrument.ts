@@ -58,6 +58,11 @@ for (const op of [0x9a, 0xa2, 0xa5, 0xa6, 0xaf, 0xb0, 0xb2, 0xb3, 0xb4, 0xbb, 0x
   simdPlain[op] = 0; // unassigned
 }
 
+/** The 0xFC instructions whose effect outlives a run in state other than memory and globals. */
+const LASTING_FC: Record<number, string> = {
+  9: 'data.drop', 12: 'table.init', 13: 'elem.drop', 14: 'table.copy', 15: 'table.grow', 17: 'table.fill',
+};
+
 export class CodeRewriter {
   readonly bytes: Uint8Array;
   readonly remap: Remap;
@@ -66,6 +71,11 @@ export class CodeRewriter {
   loops = 0;
   /** Tail calls instrumented so far. */
   tailCalls = 0;
+  /**
+   * The first instruction seen that changes a table or drops a segment: state that resetting
+   * memory and globals would not put back (see prepare's ResetPlan). Null when there is none.
+   */
+  lastingChange: string | null = null;
   /** Input offset up to which the current expression has been written out. */
   private copied = 0;
   private out: Writer = new Writer(16);
@@ -179,8 +189,12 @@ export class CodeRewriter {
         case 0x07: case 0x08: case 0x09: // catch, throw, rethrow
         case 0x0c: case 0x0d: case 0xd5: case 0xd6: // br, br_if, br_on_null, br_on_non_null
         case 0x10: case 0x14: // call, call_ref
-        case 0x20: case 0x21: case 0x22: case 0x25: case 0x26: case 0xd2: // locals, table.get/set, ref.func
+        case 0x20: case 0x21: case 0x22: case 0x25: case 0xd2: // locals, table.get, ref.func
           r.u32('immediate');
+          break;
+        case 0x26: // table.set
+          this.lastingChange ??= 'table.set';
+          r.u32('table index');
           break;
         case 0x19: // catch_all
           break;
@@ -232,11 +246,18 @@ export class CodeRewriter {
     if (sub <= 7) return; // saturating truncation
     switch (sub) {
       case 8: r.u32('data index'); this.memidx(r); return; // memory.init
-      case 9: r.u32('data index'); return; // data.drop
       case 10: this.memidx(r); this.memidx(r); return; // memory.copy
       case 11: this.memidx(r); return; // memory.fill
-      case 12: case 14: r.u32('index'); r.u32('table index'); return; // table.init, table.copy
-      case 13: case 15: case 16: case 17: r.u32('index'); return; // elem.drop, table.grow/size/fill
+      case 16: r.u32('table index'); return; // table.size
+      case 12: case 14: // table.init, table.copy
+        this.lastingChange ??= LASTING_FC[sub]!;
+        r.u32('index');
+        r.u32('table index');
+        return;
+      case 9: case 13: case 15: case 17: // data.drop, elem.drop, table.grow, table.fill
+        this.lastingChange ??= LASTING_FC[sub]!;
+        r.u32('index');
+        return;
       default: this.unsupported(r, at, `0xfc ${sub}`);
     }
   }

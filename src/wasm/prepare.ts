@@ -1,25 +1,32 @@
 // Rewrites a core module for the sandbox: memory 0 becomes an import the host supplies (so it
 // can be pooled and capped), and every loop and tail call polls an interrupt flag the host can
-// set from another thread. Guests may not import from "waft:sandbox" themselves: the interrupt
-// memory holds every instance's flag.
+// set from another thread. When a used instance can be reset (./reset-plan.ts), its mutable
+// globals are exported for the host to restore. Guests may not import from "waft:sandbox"
+// themselves: the interrupt memory holds every instance's flag.
 import { WaftError } from '../errors.ts';
 import { Reader, Writer, u32Size } from './leb128.ts';
 import { CodeRewriter, NO_REMAP } from './instrument.ts';
 import type { LoopCheck } from './instrument.ts';
 import { remapNameSection } from './names.ts';
+import { planReset, type ResetPlan } from './reset-plan.ts';
 import {
   KIND_GLOBAL, KIND_MEMORY, SEC_CODE, SEC_CUSTOM, SEC_DATA, SEC_ELEMENT, SEC_EXPORT, SEC_GLOBAL,
-  SEC_IMPORT, SEC_MEMORY, SEC_TABLE, rankOf, readHeader, readImports, readLimits, readMemories,
-  readSections, sectionNames, skipValType, writeLimits, writeSection,
+  SEC_IMPORT, SEC_MEMORY, SEC_START, SEC_TABLE, rankOf, readExports, readHeader, readImports, readLimits,
+  readMemories, readSections, sectionNames, skipValType, writeLimits, writeSection,
 } from './sections.ts';
 import type { Import, Limits, Section } from './sections.ts';
+
+export type { ResetPlan } from './reset-plan.ts';
 
 export const SANDBOX_MODULE = 'waft:sandbox';
 /** Import name of the guest's linear memory (memory 0). */
 export const SANDBOX_MEMORY = 'memory';
 /** Import name of the shared one-page memory that holds interrupt flags. */
 export const INTERRUPT_MEMORY = 'interrupt';
-/** Import name of the immutable i32 global: the byte address of this instance's flag. */
+/**
+ * Import name of the mutable i32 global: the byte address of the running instance's flag. It is
+ * mutable so that a recycled instance can take the slot of each run; the guest cannot name it.
+ */
 export const INTERRUPT_SLOT = 'interrupt_slot';
 
 export interface UnsupportedMemory {
@@ -42,6 +49,10 @@ export interface Prepared {
    * into the sandbox import), and the sandbox should refuse the module with this message.
    */
   unsupportedMemory: UnsupportedMemory | null;
+  /** How to bring a used instance back to the state of a new one; null when it cannot be done. */
+  reset: ResetPlan | null;
+  /** Why `reset` is null. */
+  resetRefused: string | null;
 }
 
 export interface PrepareOptions {
@@ -105,6 +116,9 @@ export function prepare(bytes: Uint8Array, options: PrepareOptions = {}): Prepar
   let remap = NO_REMAP;
   let loops = 0;
   let tailCalls = 0;
+  let reset: ResetPlan | null = null;
+  let resetRefused: string | null = interrupt ? null : 'its code was not scanned (prepared without interrupt checks)';
+  const newSections: { id: number; w: Writer }[] = [];
   if (interrupt) {
     // Both additions go last among the imports, so only defined globals and defined memories
     // shift (by one); imported ones and every other index space keep their numbers.
@@ -119,7 +133,7 @@ export function prepare(bytes: Uint8Array, options: PrepareOptions = {}): Prepar
     writeImport(added, SANDBOX_MODULE, INTERRUPT_SLOT);
     added.u8(KIND_GLOBAL);
     added.u8(0x7f); // i32
-    added.u8(0x00); // immutable
+    added.u8(0x01); // mutable
     addedCount += 2;
     const rewriter = new CodeRewriter(bytes, remap, check);
     for (const s of sections) {
@@ -128,9 +142,28 @@ export function prepare(bytes: Uint8Array, options: PrepareOptions = {}): Prepar
     }
     loops = rewriter.loops;
     tailCalls = rewriter.tailCalls;
+    const exportSection = sections.find((s) => s.id === SEC_EXPORT);
+    const planned = planReset({
+      bytes, imports, memoryImport: memImport ?? null,
+      start: sections.some((s) => s.id === SEC_START),
+      memories: memImports.length + defined.length,
+      globalSection: sections.find((s) => s.id === SEC_GLOBAL),
+      firstDefinedGlobal: check.slotGlobal + 1,
+      exportNames: exportSection ? readExports(bytes, exportSection).map((e) => e.name) : [],
+      lastingChange: rewriter.lastingChange,
+    });
+    if ('refused' in planned) {
+      resetRefused = planned.refused;
+    } else {
+      reset = planned.plan;
+      if (planned.indices.length > 0) {
+        const extra = planned.indices.map((index, i) => ({ name: planned.plan.globals[i]!, index }));
+        if (exportSection) replaced.set(exportSection, rewriteSection(bytes, exportSection, rewriter, extra));
+        else newSections.push({ id: SEC_EXPORT, w: exportEntries(extra) });
+      }
+    }
   }
 
-  let newImportSection: Writer | null = null;
   if (rewriteMemory || addedCount > 0) {
     const w = new Writer((importSection ? importSection.end - importSection.contentStart : 0) + added.length + 16);
     w.u32(imports.length + addedCount);
@@ -145,10 +178,10 @@ export function prepare(bytes: Uint8Array, options: PrepareOptions = {}): Prepar
     }
     w.copy(added.buf, 0, added.length);
     if (importSection) replaced.set(importSection, w);
-    else newImportSection = w;
+    else newSections.push({ id: SEC_IMPORT, w });
   }
 
-  const out = assemble(bytes, sections, replaced, newImportSection);
+  const out = assemble(bytes, sections, replaced, newSections);
   return {
     bytes: out,
     memory: rewriteMemory ? { initial: mem0.min, maximum: mem0.max } : null,
@@ -156,19 +189,43 @@ export function prepare(bytes: Uint8Array, options: PrepareOptions = {}): Prepar
     loops,
     tailCalls,
     unsupportedMemory,
+    reset,
+    resetRefused,
   };
 }
 
+interface ExtraExport {
+  name: string;
+  /** A global's index. */
+  index: number;
+}
+
+function writeExtraExports(w: Writer, extra: ExtraExport[]): void {
+  for (const e of extra) {
+    w.name(e.name);
+    w.u8(KIND_GLOBAL);
+    w.u32(e.index);
+  }
+}
+
+/** An export section that holds only `extra`. */
+function exportEntries(extra: ExtraExport[]): Writer {
+  const w = new Writer(16 + extra.length * 24);
+  w.u32(extra.length);
+  writeExtraExports(w, extra);
+  return w;
+}
+
 /** The rewritten contents of a section whose indices or code change, or null to keep it. */
-function rewriteSection(bytes: Uint8Array, s: Section, rw: CodeRewriter): Writer | null {
+function rewriteSection(bytes: Uint8Array, s: Section, rw: CodeRewriter, extraExports: ExtraExport[] = []): Writer | null {
   const remap = rw.remap;
   const r = new Reader(bytes, s.contentStart, s.end, `${sectionNames[s.id]} section`);
   const size = s.end - s.contentStart;
   /** A vector section: its count, then each entry as `entry` rewrites it, and nothing after. */
-  const entries = (what: string, capacity: number, entry: (w: Writer, i: number) => void): Writer => {
+  const entries = (what: string, capacity: number, entry: (w: Writer, i: number) => void, extra = 0): Writer => {
     const w = new Writer(capacity);
     const count = r.u32(`${what} count`);
-    w.u32(count);
+    w.u32(count + extra);
     for (let i = 0; i < count; i++) entry(w, i);
     if (r.pos !== r.end) r.fail(`${r.end - r.pos} bytes after the last entry`);
     return w;
@@ -203,9 +260,9 @@ function rewriteSection(bytes: Uint8Array, s: Section, rw: CodeRewriter): Writer
         r.what = `global ${i} initializer`;
         rw.expr(r, w);
       });
-    case SEC_EXPORT:
-      if (remap.globalsFrom === Infinity && remap.memoriesFrom === Infinity) return null;
-      return entries('export', size + 16, (w) => {
+    case SEC_EXPORT: {
+      if (remap.globalsFrom === Infinity && remap.memoriesFrom === Infinity && extraExports.length === 0) return null;
+      const w = entries('export', size + 16 + extraExports.length * 24, (w) => {
         const start = r.pos;
         r.name('export name');
         const kind = r.u8('export kind');
@@ -213,7 +270,10 @@ function rewriteSection(bytes: Uint8Array, s: Section, rw: CodeRewriter): Writer
         const idx = r.u32('export index');
         const from = kind === KIND_GLOBAL ? remap.globalsFrom : kind === KIND_MEMORY ? remap.memoriesFrom : Infinity;
         w.u32(idx >= from ? idx + 1 : idx);
-      });
+      }, extraExports.length);
+      writeExtraExports(w, extraExports);
+      return w;
+    }
     case SEC_TABLE:
       return entries('table', size + 16, (w, i) => {
         const start = r.pos;
@@ -288,29 +348,30 @@ function rewriteSection(bytes: Uint8Array, s: Section, rw: CodeRewriter): Writer
 
 /**
  * Writes the header and every section, substituting the replaced ones (null drops a section)
- * and placing a new import section where the section order wants it.
+ * and placing each new section where the section order wants it.
  */
 function assemble(
-  bytes: Uint8Array, sections: Section[], replaced: Map<Section, Writer | null>, newImportSection: Writer | null,
+  bytes: Uint8Array, sections: Section[], replaced: Map<Section, Writer | null>, added: { id: number; w: Writer }[],
 ): Uint8Array<ArrayBuffer> {
   const sizeOf = (w: Writer) => 1 + u32Size(w.length) + w.length;
-  let total = 8 + (newImportSection ? sizeOf(newImportSection) : 0);
+  let total = 8;
+  for (const a of added) total += sizeOf(a.w);
   for (const s of sections) {
     const w = replaced.get(s);
     total += w === undefined ? s.end - s.start : w === null ? 0 : sizeOf(w);
   }
   const out = new Writer(total);
   out.copy(bytes, 0, 8);
-  let importPending = newImportSection;
+  const pending = [...added].sort((a, b) => rankOf(a.id) - rankOf(b.id));
   for (const s of sections) {
-    if (importPending && s.id !== 0 && rankOf(s.id) > rankOf(SEC_IMPORT)) {
-      writeSection(out, SEC_IMPORT, importPending);
-      importPending = null;
+    while (pending.length > 0 && s.id !== 0 && rankOf(s.id) > rankOf(pending[0]!.id)) {
+      const a = pending.shift()!;
+      writeSection(out, a.id, a.w);
     }
     const w = replaced.get(s);
     if (w === undefined) out.copy(bytes, s.start, s.end);
     else if (w !== null) writeSection(out, s.id, w);
   }
-  if (importPending) writeSection(out, SEC_IMPORT, importPending);
+  for (const a of pending) writeSection(out, a.id, a.w);
   return out.result();
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { compileModule, type CompiledModule } from '../../src/wasm/cache.ts';
 import { readModuleFile } from '../../src/wasm/load.ts';
 import { runGuest } from '../../src/sandbox/guest.ts';
-import { MemoryPool } from '../../src/sandbox/memory-pool.ts';
+import { InstancePool } from '../../src/sandbox/instance-pool.ts';
 import { Sandbox } from '../../src/sandbox/pool.ts';
 import { BytesInput, CollectOutput, PushInput } from '../../src/wasi/streams.ts';
 import type { InputStream } from '../../src/wasi/types.ts';
@@ -23,7 +23,7 @@ async function timerFiredFirst(m: CompiledModule, stdin: InputStream = new Bytes
   const outcome = await runGuest({
     module: m.module, memory: m.memory, args: ['nap'], env: {}, preopens: [], memoryBytes: 1 << 20, stdin,
     stdout: new CollectOutput(), stderr: new CollectOutput(), interrupt: { memory: interrupt, flags: new Int32Array(interrupt.buffer), slot: 0 },
-  }, new MemoryPool());
+  }, new InstancePool());
   order.push('run');
   await timer;
   assert.equal(outcome.error, null);

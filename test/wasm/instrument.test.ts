@@ -25,7 +25,7 @@ function interruptMemory(): WebAssembly.Memory {
 function sandboxImports(p: Prepared, interrupt = interruptMemory(), slot = 0, memory?: WebAssembly.Memory): WebAssembly.Imports {
   const ns: Record<string, WebAssembly.ExportValue> = {
     interrupt,
-    interrupt_slot: new WebAssembly.Global({ value: 'i32' }, slot),
+    interrupt_slot: new WebAssembly.Global({ value: 'i32', mutable: true }, slot),
   };
   if (p.memory) ns.memory = memory ?? new WebAssembly.Memory({ initial: p.memory.initial, ...(p.memory.maximum === null ? {} : { maximum: p.memory.maximum }) });
   return { [SANDBOX_MODULE]: ns };

@@ -148,7 +148,7 @@ test('typed function references: call_ref, ref.as_non_null, br_on_null, return_c
   assert.ok(WebAssembly.validate(prepared.bytes));
   const interrupt = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
   const ex = new WebAssembly.Instance(new WebAssembly.Module(prepared.bytes), {
-    'waft:sandbox': { interrupt, interrupt_slot: new WebAssembly.Global({ value: 'i32' }, 0) },
+    'waft:sandbox': { interrupt, interrupt_slot: new WebAssembly.Global({ value: 'i32', mutable: true }, 0) },
   }).exports as Record<string, (x: number) => number>;
   assert.equal(ex.a!(41), 42);
   assert.equal(ex.b!(41), 42);

@@ -1,6 +1,6 @@
-// The ceiling for a fresh instance per request on this machine: each worker thread parses HTTP
-// and instantiates the guest on its own thread (SO_REUSEPORT spreads the connections), with none
-// of waft's safeguards: no hop to a sandbox thread, no deadline, no admission, no logs. It is a
+// The ceiling for the sandbox's own code on this machine: each worker thread parses HTTP and runs
+// the guest (in a fresh instance, recycled as waft does) on its own thread (SO_REUSEPORT spreads
+// the connections), with none of waft's safeguards: no hop to a sandbox thread, no deadline, no admission, no logs. It is a
 // yardstick for http.bench.ts, not a way to serve: a guest that loops here stalls every
 // connection of its thread.
 //

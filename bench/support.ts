@@ -81,8 +81,8 @@ export async function startProcess(args: string[], url: string, env?: NodeJS.Pro
 }
 
 /** `waft up DIR` on 127.0.0.1:PORT, quiet, in its own process, once /hello answers. */
-export function startWaftUp(port: number, dir: string): Promise<ChildProcess> {
-  return startProcess([join(repoRoot, 'bin/waft.js'), 'up', dir, '--listen', `127.0.0.1:${port}`, '--quiet'], `http://127.0.0.1:${port}/hello`);
+export function startWaftUp(port: number, dir: string, options: string[] = []): Promise<ChildProcess> {
+  return startProcess([join(repoRoot, 'bin/waft.js'), 'up', dir, '--listen', `127.0.0.1:${port}`, '--quiet', ...options], `http://127.0.0.1:${port}/hello`);
 }
 
 /** Waits until `url` answers 2xx (a server just started in another process). */

@@ -30,6 +30,8 @@ Options:
   --log-format FORMAT      pretty (color, the default on a terminal), plain, or json
   --grace DURATION         on Ctrl-C, how long in-flight requests may take to finish (default 10s)
   --quiet                  no per-request log lines
+  --new-instances          make a new V8 instance for every request instead of resetting a used
+                           one (slower; the state each request sees is the same either way)
 
 Environment:
   WAFT_ADMIN_TOKEN         the admin token to create on first start (32–512 characters),
@@ -55,7 +57,7 @@ export async function server(argv: string[]): Promise<number> {
     'max-bundle-size': { value: true }, 'max-bundle-files': { value: true },
     'log-retention': { value: true }, 'log-max-per-app': { value: true }, 'usage-retention': { value: true },
     'metrics-public': {}, 'allow-private-outbound': {}, 'log-format': { value: true }, grace: { value: true }, quiet: {},
-    help: { short: 'h' },
+    'new-instances': {}, help: { short: 'h' },
   });
   if (p.options.help) {
     process.stdout.write(usage);
@@ -89,6 +91,7 @@ export async function server(argv: string[]): Promise<number> {
     adminToken: process.env.WAFT_ADMIN_TOKEN,
     metricsPublic: Boolean(p.options['metrics-public']),
     allowPrivateOutbound: Boolean(p.options['allow-private-outbound']),
+    sandbox: { recycle: !p.options['new-instances'] },
   });
   if (running.adminSecret !== null && !running.adminSecretFromEnv) {
     process.stdout.write(`\nAdmin token (shown once; keep it safe, it is not stored in readable form):\n\n    ${running.adminSecret}\n\n`);

@@ -76,6 +76,13 @@ export class CodeRewriter {
    * memory and globals would not put back (see prepare's ResetPlan). Null when there is none.
    */
   lastingChange: string | null = null;
+  /**
+   * Direct callees of each function body, by its place in the code section; -1 stands for an
+   * indirect call (call_indirect, call_ref and their return_ forms). Filled for the bodies
+   * announced with startBody().
+   */
+  readonly callees: number[][] = [];
+  private body: number[] | null = null;
   /** Input offset up to which the current expression has been written out. */
   private copied = 0;
   private out: Writer = new Writer(16);
@@ -84,6 +91,15 @@ export class CodeRewriter {
     this.bytes = bytes;
     this.remap = remap;
     this.check = check ? loopCheckBytes(check) : null;
+  }
+
+  /** The next expr() is the body of the code section's function `i`. */
+  startBody(i: number): void {
+    this.body = this.callees[i] = [];
+  }
+
+  private called(index: number): void {
+    this.body?.push(index);
   }
 
   /** Writes the input up to `to`. */
@@ -160,6 +176,7 @@ export class CodeRewriter {
         case 0x0b: // end
           if (depth === 0) {
             this.flush(r.pos);
+            this.body = null;
             return;
           }
           depth--;
@@ -184,11 +201,13 @@ export class CodeRewriter {
         }
         case 0x12: case 0x15: // return_call, return_call_ref
           if (this.check) this.checkBefore(at);
-          r.u32('immediate');
+          this.called(op === 0x12 ? r.u32('function index') : (r.u32('type index'), -1));
           break;
         case 0x07: case 0x08: case 0x09: // catch, throw, rethrow
         case 0x0c: case 0x0d: case 0xd5: case 0xd6: // br, br_if, br_on_null, br_on_non_null
         case 0x10: case 0x14: // call, call_ref
+          this.called(op === 0x10 ? r.u32('function index') : (r.u32('type index'), -1));
+          break;
         case 0x20: case 0x21: case 0x22: case 0x25: case 0xd2: // locals, table.get, ref.func
           r.u32('immediate');
           break;
@@ -207,6 +226,7 @@ export class CodeRewriter {
           if (op === 0x13 && this.check) this.checkBefore(at);
           r.u32('type index');
           r.u32('table index');
+          this.called(-1);
           break;
         case 0x1c: { // select t*
           const n = r.u32('select type count');

@@ -60,6 +60,10 @@ export interface PrepareOptions {
   interrupt?: boolean;
 }
 
+function startFunction(bytes: Uint8Array, s: Section | undefined): number | null {
+  return s ? new Reader(bytes, s.contentStart, s.end, 'start section').u32('start function index') : null;
+}
+
 function unsupportedReason(l: Limits): UnsupportedMemory | null {
   if (l.shared) return { reason: 'shared', message: 'memory 0 is a shared memory (threads); waft cannot pool or cap shared memories' };
   if (l.memory64) return { reason: 'memory64', message: 'memory 0 is a 64-bit memory (memory64); waft supports 32-bit memories only' };
@@ -145,7 +149,8 @@ export function prepare(bytes: Uint8Array, options: PrepareOptions = {}): Prepar
     const exportSection = sections.find((s) => s.id === SEC_EXPORT);
     const planned = planReset({
       bytes, imports, memoryImport: memImport ?? null,
-      start: sections.some((s) => s.id === SEC_START),
+      start: startFunction(bytes, sections.find((s) => s.id === SEC_START)),
+      callees: rewriter.callees,
       memories: memImports.length + defined.length,
       globalSection: sections.find((s) => s.id === SEC_GLOBAL),
       firstDefinedGlobal: check.slotGlobal + 1,
@@ -245,6 +250,7 @@ function rewriteSection(bytes: Uint8Array, s: Section, rw: CodeRewriter, extraEx
         }
         body.length = 0;
         body.copy(bytes, r.pos, fr.pos);
+        rw.startBody(i);
         rw.expr(fr, body);
         if (fr.pos !== end) fr.fail(`function body ends before its declared size (${end - fr.pos} bytes left)`);
         w.sized(body);

@@ -22,8 +22,10 @@ export interface ResetPlan {
 
 export interface ResetFacts {
   bytes: Uint8Array;
-  /** Has a start section: its effects (host calls included) belong to each new instance. */
-  start: boolean;
+  /** The start function's index, or null. It runs in each new instance (see startCalls). */
+  start: number | null;
+  /** CodeRewriter.callees: the direct callees of each defined function, -1 for an indirect call. */
+  callees: number[][];
   imports: Import[];
   /** The import that is memory 0, which the sandbox supplies; null when memory 0 is defined or absent. */
   memoryImport: Import | null;
@@ -37,12 +39,37 @@ export interface ResetFacts {
   lastingChange: string | null;
 }
 
+/**
+ * Why the start function's effects are not all in memory and globals, or null. What it does to
+ * them is in the image a reset restores (taken after instantiation); a call to the host (a
+ * clock, random bytes, output) would not happen again, and an indirect call could reach one.
+ */
+function startCalls(f: ResetFacts, start: number): string | null {
+  const imported = f.imports.filter((i) => i.kind === KIND_FUNC);
+  const seen = new Set<number>();
+  const todo = [start];
+  while (todo.length > 0) {
+    const fn = todo.pop()!;
+    if (seen.has(fn)) continue;
+    seen.add(fn);
+    if (fn < imported.length) return `calls the import "${imported[fn]!.module}" "${imported[fn]!.name}"`;
+    for (const callee of f.callees[fn - imported.length] ?? []) {
+      if (callee < 0) return `makes an indirect call`;
+      todo.push(callee);
+    }
+  }
+  return null;
+}
+
 /** Value types a JS host can read and write through WebAssembly.Global.value. */
 const RESTORABLE = new Set([0x7f, 0x7e, 0x7d, 0x7c, 0x70, 0x6f]); // i32 i64 f32 f64 funcref externref
 
 /** The plan, with the index of each global to export, or why instances of the module cannot be reset. */
 export function planReset(f: ResetFacts): { plan: ResetPlan; indices: number[] } | { refused: string } {
-  if (f.start) return { refused: 'it has a start function, which each new instance runs' };
+  if (f.start !== null) {
+    const why = startCalls(f, f.start);
+    if (why) return { refused: `its start function, which each new instance runs, ${why}` };
+  }
   if (f.memories > 1) return { refused: 'it has more than one memory' };
   const foreign = f.imports.find((i) => i.kind !== KIND_FUNC && i !== f.memoryImport);
   if (foreign) return { refused: `it imports "${foreign.module}" "${foreign.name}", state the host does not own` };

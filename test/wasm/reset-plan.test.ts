@@ -54,7 +54,12 @@ describe('reset plan', () => {
   });
 
   const refused: [string, string, RegExp][] = [
-    ['a start function', '(func $s) (start $s)', /start function/],
+    ['a start function that calls an import', '(import "wasi_snapshot_preview1" "sched_yield" (func $y (result i32))) (func $s (drop (call $y))) (start $s)',
+      /start function, which each new instance runs, calls the import "wasi_snapshot_preview1" "sched_yield"/],
+    ['a start function that reaches an import through other functions', '(import "env" "f" (func $f)) (func $a (call $b)) (func $b (return_call $f)) (func $s (call $a)) (start $s)',
+      /calls the import "env" "f"/],
+    ['a start function that calls indirectly', '(type $t (func)) (table 1 funcref) (func $s (call_indirect (type $t) (i32.const 0))) (start $s)',
+      /start function, which each new instance runs, makes an indirect call/],
     ['table.set', '(table 1 funcref) (func (table.set (i32.const 0) (ref.null func)))', /table\.set/],
     ['table.grow', '(table 1 funcref) (func (drop (table.grow (ref.null func) (i32.const 1))))', /table\.grow/],
     ['table.fill', '(table 1 funcref) (func (table.fill (i32.const 0) (ref.null func) (i32.const 1)))', /table\.fill/],
@@ -73,6 +78,12 @@ describe('reset plan', () => {
       assert.match((await refusal(body)) ?? 'accepted', reason);
     });
   }
+
+  test('a start function that only computes (no host call, no indirect call) does not stop a reset', async () => {
+    assert.equal(await refusal(`(memory 1) (global $g (mut i32) (i32.const 0))
+      (func $inc (global.set $g (i32.add (global.get $g) (i32.const 1))))
+      (func $s (call $inc) (call $inc) (i32.store (i32.const 8) (memory.size))) (start $s)`), null);
+  });
 
   test('memory.init, table.get, table.size and immutable v128 globals do not stop a reset', async () => {
     assert.equal(await refusal(`(memory 1) (data $d "x") (table 1 funcref) (global v128 (v128.const i64x2 0 0))

@@ -133,7 +133,7 @@ describe('recycled instances', () => {
     const outs = [];
     for (let i = 0; i < 3; i++) outs.push(await run(m, pool));
     assert.deepEqual(outs.map((o) => o.recycled), [false, true, true]);
-    assert.match(outs[0]!.stdout, /^calls=1 heap=0x[0-9a-f]+ trail=start\+\n$/);
+    assert.match(outs[0]!.stdout, /^Content-Type: text\/plain\n\ncalls=1 heap=0x[0-9a-f]+ trail=start\+\n$/);
     assert.deepEqual(outs.map((o) => o.stdout), [outs[0]!.stdout, outs[0]!.stdout, outs[0]!.stdout]);
   });
 

@@ -25,6 +25,10 @@ source = "reply.wasm"
 route = "/reply"
 environment = { GREETING = "configured greeting" }
 
+[functions.state]
+source = "state.wasm"
+route = "/state"
+
 [functions.echo]
 source = "echo.wasm"
 route = "/echo"
@@ -35,6 +39,7 @@ max_output = "12MiB"
       'env.wasm': { copy: cGuest('wagi_env')! },
       'reply.wasm': { copy: cGuest('wagi_reply')! },
       'echo.wasm': { copy: cGuest('wagi_echo')! },
+      'state.wasm': { copy: cGuest('static_state')! },
     }));
   });
   after(() => app.close());
@@ -94,6 +99,14 @@ max_output = "12MiB"
     assert.equal(v.get('X_MATCHED_ROUTE'), '/users/:id');
     assert.equal(v.get('SCRIPT_NAME'), '/users/42');
     assert.equal(v.get('PATH_INFO'), '');
+  });
+
+  test('each request starts from a fresh instance: nothing static, on the heap or in data is left by earlier ones', async () => {
+    const bodies: string[] = [];
+    for (let i = 0; i < 5; i++) bodies.push(await (await request(`${app.url}/state`)).body.text());
+    bodies.push(...await Promise.all(Array.from({ length: 20 }, async () => (await request(`${app.url}/state`)).body.text())));
+    assert.match(bodies[0]!, /^calls=1 heap=0x[0-9a-f]+ trail=start\+\n$/);
+    assert.deepEqual(new Set(bodies), new Set([bodies[0]]));
   });
 
   test('Status sets the status code', async () => {

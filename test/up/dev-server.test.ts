@@ -173,6 +173,28 @@ describe('waft up --watch', { skip }, () => {
   });
 });
 
+describe('waft up --new-instances', { skip }, () => {
+  test('serves with a new V8 instance per request: each request still sees a fresh state', async () => {
+    const dir = writeApp({
+      'waft.toml': '[app]\nname = "state"\n\n[functions.state]\nsource = "state.wasm"\nroute = "/state"\n',
+      'state.wasm': { copy: cGuest('static_state')! },
+    });
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/waft.js'), 'up', dir, '--listen', '127.0.0.1:0', '--quiet', '--new-instances'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { out += c.toString(); });
+    try {
+      while (!/serving "state" at (http:\/\/\S+)/.test(out)) await once(child.stdout, 'data');
+      const url = /serving "state" at (http:\/\/\S+)/.exec(out)![1];
+      const bodies = [(await get(`${url}/state`)).text, (await get(`${url}/state`)).text];
+      assert.match(bodies[0]!, /^calls=1 heap=0x[0-9a-f]+ trail=start\+\n$/);
+      assert.equal(bodies[1], bodies[0]);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
+
 describe('waft up: shutdown', { skip }, () => {
   test('Ctrl-C lets the request in flight finish', async () => {
     const dir = replyApp({ hello: { route: '/hello' } });

@@ -24,6 +24,22 @@ function replyApp(functions: Parameters<typeof manifest>[0]): string {
   return writeApp({ 'waft.toml': manifest(functions), 'reply.wasm': { copy: cGuest('wagi_reply')! } });
 }
 
+/** `waft up DIR OPTIONS` in its own process, once it says it serves app `name`. */
+async function spawnUp(dir: string, name: string, options: string[]) {
+  const child = spawn(process.execPath, [join(repoRoot, 'bin/waft.js'), 'up', dir, '--listen', '127.0.0.1:0', ...options], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = { text: '' };
+  child.stdout.on('data', (c: Buffer) => { output.text += c.toString(); });
+  child.stderr.on('data', (c: Buffer) => { output.text += c.toString(); });
+  const serving = new RegExp(`serving "${name}" at (http://\\S+)`);
+  try {
+    while (!serving.test(output.text)) await once(child.stdout, 'data');
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return { child, url: serving.exec(output.text)![1]!, output };
+}
+
 async function get(url: string): Promise<{ status: number; text: string }> {
   const r = await request(url);
   return { status: r.statusCode, text: await r.body.text() };
@@ -179,13 +195,8 @@ describe('waft up --new-instances', { skip }, () => {
       'waft.toml': '[app]\nname = "state"\n\n[functions.state]\nsource = "state.wasm"\nroute = "/state"\n',
       'state.wasm': { copy: cGuest('static_state')! },
     });
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/waft.js'), 'up', dir, '--listen', '127.0.0.1:0', '--quiet', '--new-instances'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { out += c.toString(); });
+    const { child, url } = await spawnUp(dir, 'state', ['--quiet', '--new-instances']);
     try {
-      while (!/serving "state" at (http:\/\/\S+)/.test(out)) await once(child.stdout, 'data');
-      const url = /serving "state" at (http:\/\/\S+)/.exec(out)![1];
       const bodies = [(await get(`${url}/state`)).text, (await get(`${url}/state`)).text];
       assert.match(bodies[0]!, /^calls=1 heap=0x[0-9a-f]+ trail=start\+\n$/);
       assert.equal(bodies[1], bodies[0]);
@@ -198,23 +209,18 @@ describe('waft up --new-instances', { skip }, () => {
 describe('waft up: shutdown', { skip }, () => {
   test('Ctrl-C lets the request in flight finish', async () => {
     const dir = replyApp({ hello: { route: '/hello' } });
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/waft.js'), 'up', dir, '--listen', '127.0.0.1:0', '--log-format', 'plain'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { out += c.toString(); });
+    const { child, url, output } = await spawnUp(dir, 'routes', ['--log-format', 'plain']);
     try {
-      while (!/serving "routes" at (http:\/\/\S+)/.test(out)) await once(child.stdout, 'data');
-      const url = /serving "routes" at (http:\/\/\S+)/.exec(out)![1];
       const slow = get(`${url}/hello?sleep=500`);
-      while (!out.includes('Processing by function')) await once(child.stdout, 'data');
+      while (!output.text.includes('Processing by function')) await once(child.stdout, 'data');
       child.kill('SIGINT');
       const r = await slow;
       assert.equal(r.status, 200);
       assert.equal(r.text, 'slept 500 ms\n');
       const [code] = await once(child, 'exit');
       assert.equal(code, 0);
-      assert.match(out, /SIGINT: finishing 1 in-flight request\(s\)/);
-      assert.match(out, /Stopped\./);
+      assert.match(output.text, /SIGINT: finishing 1 in-flight request\(s\)/);
+      assert.match(output.text, /Stopped\./);
     } finally {
       child.kill('SIGKILL');
     }

@@ -63,12 +63,13 @@ const waftNew = await microsPerCall(waftNewOnce);
 const waft = await microsPerCall(waftOnce);
 const batch = await microsPerCall(sandboxBatch, { rounds: 5, iterations: 50, warmup: 10 });
 const pooled = batch.median / 64;
+const workers = sandbox.workerCount;
 await sandbox.close();
 table([
   { runtime: 'node:wasi (baseline, in-thread)', 'µs/run': nodeWasi.median, 'vs node:wasi': 1 },
   { runtime: 'waft sandbox, in-thread, new V8 instance', 'µs/run': waftNew.median, 'vs node:wasi': waftNew.median / nodeWasi.median },
   { runtime: 'waft sandbox, in-thread, recycled instance', 'µs/run': waft.median, 'vs node:wasi': waft.median / nodeWasi.median },
-  { runtime: `waft Sandbox pool (${sandbox.workerCount || 'n'} workers, 64 in flight)`, 'µs/run': pooled, 'vs node:wasi': pooled / nodeWasi.median },
+  { runtime: `waft Sandbox pool (${workers} workers, 64 in flight)`, 'µs/run': pooled, 'vs node:wasi': pooled / nodeWasi.median },
 ]);
 console.log(`\nrounds (µs/run): node:wasi ${nodeWasi.rounds.map((x) => x.toFixed(1)).join(' ')}; new instance ${waftNew.rounds.map((x) => x.toFixed(1)).join(' ')}; recycled ${waft.rounds.map((x) => x.toFixed(1)).join(' ')}`);
 console.log(`a recycled instance costs ${(waft.median / waftNew.median).toFixed(2)}× a new one`);

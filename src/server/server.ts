@@ -16,7 +16,7 @@ import { Accounting, usageOutcome } from './accounting/accounting.ts';
 import { DEFAULT_RETENTION, prune, startRetention, type PruneResult, type RetentionOptions } from './accounting/retention.ts';
 import { SqliteWriter } from './accounting/sqlite-writer.ts';
 import { appRoutes } from './api/apps.ts';
-import { closeAfterReply, sendApiError, sendJson } from './api/http.ts';
+import { discardUnreadBody, sendApiError, sendJson } from './api/http.ts';
 import { identityRoutes } from './api/identity.ts';
 import { invocationLog, invokeRoutes } from './api/invoke.ts';
 import { logRoutes } from './api/logs.ts';
@@ -207,7 +207,8 @@ export async function startServer(opts: ServerOptions): Promise<WaftServer> {
         const headers: Record<string, string> = {};
         if (e.status === 401) headers['www-authenticate'] = 'Bearer realm="waft"';
         if (e.code === 'WAFT_E_METHOD_NOT_ALLOWED') headers.allow = (e.details?.allow as string[]).join(', ');
-        if (!res.headersSent) closeAfterReply(req, res);
+        // The largest body the API takes: an upload refused early may be that large.
+        if (!res.headersSent) discardUnreadBody(req, ctx.limits.maxBundleBytes);
         if (req.method === 'HEAD' && !res.headersSent) {
           res.writeHead(e.status, { ...headers, 'x-waft-error': e.code }).end();
         } else {

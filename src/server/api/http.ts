@@ -102,12 +102,17 @@ export async function readJson(req: IncomingMessage, limit: number, optional = f
 }
 
 /**
- * After an error reply to a request whose body was not read (to the end), the connection
- * cannot carry another request: close it once the reply is out, and throw away what is left.
+ * After an error reply to a request whose body was not read to the end: read and throw away
+ * the rest, so that a client still sending it (an upload refused before its body was read) can
+ * finish and read the reply. Closing the connection at once would make its next write fail
+ * (EPIPE) before it saw the reply. Past `maxBytes` the connection is closed all the same.
  */
-export function closeAfterReply(req: IncomingMessage, res: ServerResponse): void {
+export function discardUnreadBody(req: IncomingMessage, maxBytes: number): void {
   if (req.complete) return;
-  res.shouldKeepAlive = false;
-  res.setHeader('connection', 'close');
+  let seen = 0;
+  req.on('data', (chunk: Buffer) => {
+    seen += chunk.byteLength;
+    if (seen > maxBytes) req.socket.destroy();
+  });
   req.resume();
 }

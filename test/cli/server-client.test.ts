@@ -5,7 +5,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -13,7 +13,7 @@ import { Logger } from '../../src/host/logger.ts';
 import { startServer, type WaftServer } from '../../src/server/server.ts';
 import { ApiClient } from '../../src/cli/client/api.ts';
 import { ServerError } from '../../src/cli/client/server-error.ts';
-import { until } from '../support/app.ts';
+import { until, writeApp } from '../support/app.ts';
 import { cGuest, clangMissing, repoRoot, watGuest } from '../support/guests.ts';
 
 const node = join(repoRoot, 'node_modules/.bin/node');
@@ -82,12 +82,12 @@ async function startEnv(t: TestContext): Promise<Env> {
 }
 
 /** Writes an app dir: wagi_reply as "hello" (GREETING from the manifest), wagi_echo as "echo", a trapping "boom". */
-async function writeApp(dir: string, greeting: string, extra = ''): Promise<void> {
-  mkdirSync(dir, { recursive: true });
-  copyFileSync(cGuest('wagi_reply')!, join(dir, 'reply.wasm'));
-  copyFileSync(cGuest('wagi_echo')!, join(dir, 'echo.wasm'));
-  copyFileSync(await watGuest('trap'), join(dir, 'trap.wasm'));
-  writeFileSync(join(dir, 'waft.toml'), `[app]
+async function writeHelloApp(dir: string, greeting: string, extra = ''): Promise<void> {
+  writeApp({
+    'reply.wasm': { copy: cGuest('wagi_reply')! },
+    'echo.wasm': { copy: cGuest('wagi_echo')! },
+    'trap.wasm': { copy: await watGuest('trap') },
+    'waft.toml': `[app]
 name = "hello"
 
 [functions.hello]
@@ -102,7 +102,8 @@ route = "/echo"
 [functions.boom]
 source = "trap.wasm"
 route = "/boom"
-`);
+`,
+  }, dir);
 }
 
 /** The error the server answers to call(), straight from the API. */
@@ -134,7 +135,7 @@ test('waft login, deploy, apps, versions, invoke, logs, rollback and tokens agai
   const env = await startEnv(t);
   const { waft, url } = env;
   const appDir = join(env.home, 'hello');
-  await writeApp(appDir, 'hello one');
+  await writeHelloApp(appDir, 'hello one');
 
   await t.test('a command before login says to log in', async () => {
     const r = await waft(['apps']);
@@ -212,7 +213,7 @@ test('waft login, deploy, apps, versions, invoke, logs, rollback and tokens agai
     const big = randomBytes(3 * 1024 * 1024);
     writeFileSync(join(appDir, 'static', 'big.bin'), big);
     writeFileSync(join(appDir, 'static', 'index.html'), '<p>hi</p>\n');
-    await writeApp(appDir, 'hello two', 'files = ["static"]\n');
+    await writeHelloApp(appDir, 'hello two', 'files = ["static"]\n');
     // DIR defaults to the current directory: HOME has no waft.toml, the app dir has one
     const none = await waft(['deploy', '--progress']);
     assert.equal(none.code, 1);

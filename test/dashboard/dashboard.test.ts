@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -14,18 +14,18 @@ import { startServer } from '../../src/server/server.ts';
 import { ApiClient } from '../../src/cli/client/api.ts';
 import { collectBundle } from '../../src/cli/client/bundle.ts';
 import { publishBundle } from '../../src/cli/client/upload.ts';
-import { until } from '../support/app.ts';
+import { until, writeApp } from '../support/app.ts';
 import { cGuest, clangMissing } from '../support/guests.ts';
 
 const CHROMIUM = process.env.WAFT_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync'];
 
-function writeApp(dir: string, greeting: string): void {
-  mkdirSync(dir, { recursive: true });
-  copyFileSync(cGuest('wagi_reply')!, join(dir, 'reply.wasm'));
-  copyFileSync(cGuest('wagi_echo')!, join(dir, 'echo.wasm'));
-  writeFileSync(join(dir, 'waft.toml'), `[app]
+function writeHelloApp(dir: string, greeting: string): void {
+  writeApp({
+    'reply.wasm': { copy: cGuest('wagi_reply')! },
+    'echo.wasm': { copy: cGuest('wagi_echo')! },
+    'waft.toml': `[app]
 name = "hello"
 
 [functions.hello]
@@ -36,7 +36,8 @@ environment = { GREETING = "${greeting}" }
 [functions.echo]
 source = "echo.wasm"
 route = "/echo"
-`);
+`,
+  }, dir);
 }
 
 test('dashboard: sign in, versions, deploy and rollback, live logs, usage charts, invoke', async (t) => {
@@ -102,7 +103,7 @@ test('dashboard: sign in, versions, deploy and rollback, live logs, usage charts
 
   const appDir = join(root, 'app');
   await t.test('a version deployed through the API is listed', async () => {
-    writeApp(appDir, 'hello one');
+    writeHelloApp(appDir, 'hello one');
     const r = await publishBundle(api, 'hello', await collectBundle(appDir));
     assert.equal(r.version.number, 1);
     await page.reload();
@@ -113,7 +114,7 @@ test('dashboard: sign in, versions, deploy and rollback, live logs, usage charts
     await page.getByRole('heading', { name: 'hello', level: 1 }).waitFor();
     await page.locator('tr[data-version="1"] .badge', { hasText: 'active' }).waitFor();
 
-    writeApp(appDir, 'hello two');
+    writeHelloApp(appDir, 'hello two');
     const r2 = await publishBundle(api, 'hello', await collectBundle(appDir));
     assert.equal(r2.version.number, 2);
     await page.getByRole('button', { name: 'Refresh' }).click();

@@ -16,9 +16,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Writes files (text, or `{ copy: path }` for a built guest) into a fresh temp dir. */
-export function writeApp(files: Record<string, string | { copy: string }>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'waft-app-'));
+/** Writes files (text, or `{ copy: path }` for a built guest) into `dir`, by default a fresh temp dir. */
+export function writeApp(files: Record<string, string | { copy: string }>, dir = mkdtempSync(join(tmpdir(), 'waft-app-'))): string {
   for (const [name, content] of Object.entries(files)) {
     const path = join(dir, name);
     mkdirSync(dirname(path), { recursive: true });

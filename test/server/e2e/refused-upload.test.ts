@@ -5,40 +5,23 @@
 // refusal has arrived, so the test does not depend on timing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { Logger } from '../../../src/host/logger.ts';
-import { startServer } from '../../../src/server/server.ts';
-import { ApiClient } from '../../../src/cli/client/api.ts';
-
-const ADMIN = `waft_refused_test_${'r'.repeat(40)}`;
+import { ADMIN_TOKEN, call, startTestServer, type TestServer } from '../api/harness.ts';
 
 describe('a refused upload', () => {
-  let root: string;
-  let server: Awaited<ReturnType<typeof startServer>>;
+  let server: TestServer;
   let secret: string;
   before(async () => {
-    root = mkdtempSync(join(tmpdir(), 'waft-refused-'));
-    server = await startServer({
-      dataDir: join(root, 'data'), host: '127.0.0.1', port: 0, domain: 'localhost',
-      logger: new Logger('plain', new PassThrough().resume()), adminToken: ADMIN, limits: { maxBundleBytes: 4 * 1024 * 1024 },
-    });
-    const admin = new ApiClient(server.url, ADMIN);
-    await admin.createApp('hello');
-    ({ secret } = await admin.createToken({ name: 'reader', scopes: ['apps:read'] }));
-    await admin.close();
+    server = await startTestServer('sqlite', { limits: { maxBundleBytes: 4 * 1024 * 1024 } }) as TestServer;
+    assert.equal((await call(server.url, 'POST', '/api/v1/apps', { token: ADMIN_TOKEN, body: { name: 'hello' } })).status, 201);
+    const token = await call(server.url, 'POST', '/api/v1/tokens', { token: ADMIN_TOKEN, body: { name: 'reader', scopes: ['apps:read'] } });
+    assert.equal(token.status, 201, token.text);
+    secret = token.body.secret;
   });
-  after(async () => {
-    await server.stop(2000);
-    rmSync(root, { recursive: true, force: true });
-  });
+  after(() => server.stop());
 
   async function refusedPut(total: number): Promise<{ head: string; writeError: Error | null; closedEarly: boolean }> {
-    const { port } = new URL(server.url);
-    const socket: Socket = connect(Number(port), '127.0.0.1');
+    const socket: Socket = connect(server.port, '127.0.0.1');
     await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
     let received = '';
     let writeError: Error | null = null;

@@ -50,7 +50,7 @@ interface ModuleEntry {
   image: Uint8Array | null;
   /** The mutable globals' values right after instantiation, in the plan's order. */
   initial: unknown[];
-  /** Idle instances, by link shape (see key()). */
+  /** Idle instances, by link shape (see linkShape()). */
   idle: Map<string, Lease[]>;
 }
 
@@ -92,6 +92,14 @@ function link(req: InstanceRequest, functions: (ns: string) => Record<string, Fu
     }
   }
   return { imports, suspends };
+}
+
+/**
+ * What must match for an idle instance to serve a run: its imports (Suspending or not, which
+ * namespaces) and its memory's maximum.
+ */
+function linkShape(req: InstanceRequest): string {
+  return `${req.suspending ? 's' : 'b'}${req.maximum}:${Object.keys(req.host).join(',')}`;
 }
 
 function linkError(err: unknown): unknown {
@@ -138,7 +146,7 @@ export class InstancePool {
 
   acquire(req: InstanceRequest): Lease {
     if (!this.recycle || !req.reset) return this.#fresh(req);
-    const key = `${req.suspending ? 's' : 'b'}${req.maximum}:${Object.keys(req.host).join(',')}`;
+    const key = linkShape(req);
     let entry = this.#modules.get(req.module);
     if (entry) {
       // Most recently used last: eviction takes from the front.

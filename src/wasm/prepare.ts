@@ -140,13 +140,14 @@ export function prepare(bytes: Uint8Array, options: PrepareOptions = {}): Prepar
     added.u8(0x01); // mutable
     addedCount += 2;
     const rewriter = new CodeRewriter(bytes, remap, check);
+    const exportSection = sections.find((s) => s.id === SEC_EXPORT);
+    // The export section is written last, once the reset plan (which reads the code) is known.
     for (const s of sections) {
-      const w = rewriteSection(bytes, s, rewriter);
+      const w = s === exportSection ? null : rewriteSection(bytes, s, rewriter);
       if (w) replaced.set(s, w);
     }
     loops = rewriter.loops;
     tailCalls = rewriter.tailCalls;
-    const exportSection = sections.find((s) => s.id === SEC_EXPORT);
     const planned = planReset({
       bytes, imports, memoryImport: memImport ?? null,
       start: startFunction(bytes, sections.find((s) => s.id === SEC_START)),
@@ -157,15 +158,18 @@ export function prepare(bytes: Uint8Array, options: PrepareOptions = {}): Prepar
       exportNames: exportSection ? readExports(bytes, exportSection).map((e) => e.name) : [],
       lastingChange: rewriter.lastingChange,
     });
+    let extra: ExtraExport[] = [];
     if ('refused' in planned) {
       resetRefused = planned.refused;
     } else {
       reset = planned.plan;
-      if (planned.indices.length > 0) {
-        const extra = planned.indices.map((index, i) => ({ name: planned.plan.globals[i]!, index }));
-        if (exportSection) replaced.set(exportSection, rewriteSection(bytes, exportSection, rewriter, extra));
-        else newSections.push({ id: SEC_EXPORT, w: exportEntries(extra) });
-      }
+      extra = planned.indices.map((index, i) => ({ name: planned.plan.globals[i]!, index }));
+    }
+    if (exportSection) {
+      const w = rewriteSection(bytes, exportSection, rewriter, extra);
+      if (w) replaced.set(exportSection, w);
+    } else if (extra.length > 0) {
+      newSections.push({ id: SEC_EXPORT, w: exportEntries(extra) });
     }
   }
 

@@ -316,8 +316,8 @@ export class Sandbox {
 
   // Jobs posted to a worker that then got stuck in one long guest would wait for its deadline.
   // Take back the ones it has not started and run them elsewhere.
+  // (Not skipped when there are no more jobs than workers: they need not be spread one per worker.)
   #rescue(): void {
-    if (this.#jobs.size <= this.#workers.length) return;
     for (const h of [...this.#workers]) {
       if (h.jobs.size < 2 || !h.stuck(this.#spillAfterMs)) continue;
       for (const job of [...h.jobs.values()]) {

@@ -142,6 +142,27 @@ describe('sandbox', () => {
   });
 });
 
+describe('sandbox: a run sent to a worker that then got stuck', () => {
+  test('is taken back and run on another worker, even with no more runs than workers', async () => {
+    const sandbox = new Sandbox({ minWorkers: 1, maxWorkers: 2 });
+    try {
+      await sandbox.ready();
+      const order: string[] = [];
+      const loop = sandbox.run({ module: await wat('loop'), limits: { timeoutMs: 2000 } }).then((r) => { order.push('loop'); return r; });
+      await new Promise((r) => setTimeout(r, 100));
+      // The only booted worker is stuck in the loop: this run is sent to it, and a second worker starts.
+      const hello = await sandbox.run({ module: await wat('exit') });
+      order.push('hello');
+      assert.equal(hello.exitCode, 7);
+      assert.equal(sandbox.workerCount, 2);
+      assert.equal((await loop).error?.code, 'WAFT_E_GUEST_TIMEOUT');
+      assert.deepEqual(order, ['hello', 'loop']);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
+
 describe('sandbox fallback for guests that cannot be interrupted', () => {
   test('the worker is replaced and its other guests fail with WAFT_E_WORKER_LOST', async () => {
     const sandbox = new Sandbox({ minWorkers: 1, maxWorkers: 1, graceMs: 100 });

@@ -22,6 +22,10 @@ export interface GuestRun {
   extension?: { module: string; instance: ExtensionInstance };
   /** The module's reset plan (CompiledModule.reset): its used instances may serve later runs. */
   reset?: ResetPlan | null;
+  /** Blocks the thread for a WASI sleep (or throws to end the run); default: wait on the interrupt slot. */
+  sleep?: (ms: number) => void;
+  /** Called once the instance is ready, just before the guest's `_start`. */
+  starting?: () => void;
 }
 
 export interface GuestOutcome {
@@ -68,10 +72,10 @@ export async function runGuest(run: GuestRun, pool: InstancePool, hook: CancelHo
   // that never waits, a sleep can block the thread instead, on the run's interrupt slot, so that
   // a deadline wakes it. A module that did sleep so runs with JSPI on this thread from then on,
   // and its later sleeps leave the thread to other guests.
-  const blocking = run.stdin.sync === true && !ext && !sleepers.has(run.module);
+  const blocking = run.sleep !== undefined || (run.stdin.sync === true && !ext && !sleepers.has(run.module));
   const host = new WasiHost({
     args: run.args, env: run.env, stdin: run.stdin, stdout: run.stdout, stderr: run.stderr, preopens: run.preopens,
-    sleep: blocking ? (ms) => sleepOnSlot(run, ms) : undefined,
+    sleep: run.sleep ?? (blocking ? (ms) => sleepOnSlot(run, ms) : undefined),
   }, moduleImports(run.module).wasi);
   hook.cancel = (error) => {
     host.abort(error);
@@ -93,6 +97,7 @@ export async function runGuest(run: GuestRun, pool: InstancePool, hook: CancelHo
     const guestMemory = lease.memory ?? (lease.instance.exports.memory as WebAssembly.Memory);
     host.setMemory(guestMemory);
     ext?.instance.setMemory(guestMemory);
+    run.starting?.();
     if (lease.suspends) await WebAssembly.promising(start as () => unknown)();
     else (start as () => unknown)();
     exitCode = 0;

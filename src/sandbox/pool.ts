@@ -8,6 +8,7 @@ import type { Preopen } from '../wasi/types.ts';
 import { defaultSandboxLimits, type SandboxLimits } from './limits.ts';
 import { PROFILE_CACHE, type DoneTuple, type FromWorker, type LogEntry, type OutputSpec, type ProfileData, type RunTuple, type ToWorker, type Usage } from './protocol.ts';
 import { STARTED, STOLEN, UNCLAIMED } from './claims.ts';
+import { InlineRunner } from './inline.ts';
 
 export type OutputTarget = 'collect' | { fd: number; isTty?: boolean } | ((chunk: Uint8Array) => void);
 
@@ -62,6 +63,8 @@ export interface RunResult {
   /** Log entries, when no onLog was given. */
   logs: LogEntry[];
   usage: Usage;
+  /** The guest ran on the caller's thread (SandboxOptions.inline) rather than on a worker. */
+  inline: boolean;
 }
 
 export interface SandboxOptions {
@@ -83,6 +86,14 @@ export interface SandboxOptions {
    * allows it (default true). False makes a new V8 instance for every run.
    */
   recycle?: boolean;
+  /**
+   * Try short runs that cannot have lasting effects on the caller's thread first, for up to
+   * inlineBudgetMs each (default true, 1 ms). A run that goes on longer, or sleeps, is stopped
+   * and run again on a worker, and its function's runs go to workers for the next 10 s.
+   * See InlineRunner.
+   */
+  inline?: boolean;
+  inlineBudgetMs?: number;
 }
 
 interface Job {
@@ -198,6 +209,7 @@ export class Sandbox {
   readonly #idleRetireMs: number;
   readonly #extension: string | undefined;
   readonly #recycle: boolean;
+  readonly #inline: InlineRunner | null;
   #nextId = 1;
   #closed = false;
   #retireTimer: NodeJS.Timeout;
@@ -212,6 +224,9 @@ export class Sandbox {
     this.#idleRetireMs = options.idleRetireMs ?? 30_000;
     this.#extension = options.extension === undefined ? undefined : extensionUrl(options.extension);
     this.#recycle = options.recycle ?? true;
+    this.#inline = options.inline === false
+      ? null
+      : new InlineRunner({ budgetMs: options.inlineBudgetMs ?? 1, coolMs: 10_000, recycle: this.#recycle });
     for (let i = 0; i < this.#min; i++) this.#spawn();
     this.#retireTimer = setInterval(() => this.#retireIdle(), Math.min(this.#idleRetireMs, 10_000));
     this.#retireTimer.unref();
@@ -228,6 +243,11 @@ export class Sandbox {
     return this.#workers.length;
   }
 
+  /** Runs tried on the caller's thread, and how many were stopped and run again on a worker; null when inline runs are off. */
+  get inline(): { readonly runs: number; readonly stopped: number } | null {
+    return this.#inline?.stats ?? null;
+  }
+
   get running(): number {
     return this.#jobs.size;
   }
@@ -235,17 +255,25 @@ export class Sandbox {
   run(opts: RunOptions): Promise<RunResult> {
     if (this.#closed) return Promise.reject(new WaftError('WAFT_E_SANDBOX_CLOSED', 'the sandbox is closed'));
     const profile = opts.profile ?? this.#adHocProfile(opts);
+    const env = joinEnv(opts.env);
+    if (this.#inline?.accepts(profile, opts)) return this.#inline.run(profile, opts, env, (spentMs) => this.#queue(profile, opts, env, spentMs));
+    return this.#queue(profile, opts, env, 0);
+  }
+
+  /** Runs on a worker; `spentMs` of the run's time went to an inline try. */
+  #queue(profile: RunProfile, opts: RunOptions, env: string, spentMs: number): Promise<RunResult> {
+    if (this.#closed) return Promise.reject(new WaftError('WAFT_E_SANDBOX_CLOSED', 'the sandbox is closed'));
     const limits = profile.limits;
     const id = this.#nextId++;
     const tuple: RunTuple = [
-      id, profile.id, 0, (opts.args ?? [profile.module.source]).join('\0'), joinEnv(opts.env),
+      id, profile.id, 0, (opts.args ?? [profile.module.source]).join('\0'), env,
       stdinField(opts.stdin), outputsField(opts.stdout, opts.stderr),
     ];
     return new Promise<RunResult>((resolve) => {
       const job: Job = {
-        id, tuple, profile, opts, handle: undefined as unknown as WorkerHandle, slot: 0, startedAt: performance.now(),
+        id, tuple, profile, opts, handle: undefined as unknown as WorkerHandle, slot: 0, startedAt: performance.now() - spentMs,
         deadline: Number.isFinite(limits.timeoutMs)
-          ? setTimeout(() => this.#stop(job, timeoutError(limits.timeoutMs)), limits.timeoutMs)
+          ? setTimeout(() => this.#stop(job, timeoutError(limits.timeoutMs)), Math.max(0, limits.timeoutMs - spentMs))
           : undefined,
         grace: undefined, stopping: null, stdout: [], stderr: [], logs: [],
         stdin: isAsyncIterable(opts.stdin) ? opts.stdin[Symbol.asyncIterator]() : null,
@@ -334,6 +362,7 @@ export class Sandbox {
     this.#closed = true;
     clearInterval(this.#retireTimer);
     clearInterval(this.#rescueTimer);
+    void this.#inline?.close();
     if (this.#jobs.size > 0 && graceMs > 0) {
       await new Promise<void>((done) => {
         const timer = setTimeout(done, graceMs);
@@ -455,6 +484,7 @@ export class Sandbox {
       stderr: out(job.stderr, job.opts.stderr, d[4]),
       logs: job.logs,
       usage: { wallMs: d[5], cpuMs: d[6], peakMemoryBytes: d[7], outputBytes: d[8], hostCalls: d[9], hostWaitMs: d[10] },
+      inline: false,
     });
   }
 
@@ -522,6 +552,7 @@ function failed(job: Job, error: WaftError): RunResult {
   return {
     exitCode: null, error, stdout: concatBytes(job.stdout), stderr: concatBytes(job.stderr), logs: job.logs,
     usage: { wallMs: performance.now() - job.startedAt, cpuMs: 0, peakMemoryBytes: 0, outputBytes: 0, hostCalls: 0, hostWaitMs: 0 },
+    inline: false,
   };
 }
 

@@ -144,7 +144,7 @@ describe('sandbox', () => {
 
 describe('sandbox: a run sent to a worker that then got stuck', () => {
   test('is taken back and run on another worker, even with no more runs than workers', async () => {
-    const sandbox = new Sandbox({ minWorkers: 1, maxWorkers: 2 });
+    const sandbox = new Sandbox({ minWorkers: 1, maxWorkers: 2, inline: false });
     try {
       await sandbox.ready();
       const order: string[] = [];

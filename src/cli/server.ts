@@ -32,6 +32,8 @@ Options:
   --quiet                  no per-request log lines
   --new-instances          make a new V8 instance for every request instead of resetting a used
                            one (slower; the state each request sees is the same either way)
+  --workers-only           run every guest on a worker thread, never a short one on the thread
+                           that serves HTTP (slower; see docs/sandbox.md#inline-runs)
 
 Environment:
   WAFT_ADMIN_TOKEN         the admin token to create on first start (32–512 characters),
@@ -57,7 +59,7 @@ export async function server(argv: string[]): Promise<number> {
     'max-bundle-size': { value: true }, 'max-bundle-files': { value: true },
     'log-retention': { value: true }, 'log-max-per-app': { value: true }, 'usage-retention': { value: true },
     'metrics-public': {}, 'allow-private-outbound': {}, 'log-format': { value: true }, grace: { value: true }, quiet: {},
-    'new-instances': {}, help: { short: 'h' },
+    'new-instances': {}, 'workers-only': {}, help: { short: 'h' },
   });
   if (p.options.help) {
     process.stdout.write(usage);
@@ -91,7 +93,7 @@ export async function server(argv: string[]): Promise<number> {
     adminToken: process.env.WAFT_ADMIN_TOKEN,
     metricsPublic: Boolean(p.options['metrics-public']),
     allowPrivateOutbound: Boolean(p.options['allow-private-outbound']),
-    sandbox: { recycle: !p.options['new-instances'] },
+    sandbox: { recycle: !p.options['new-instances'], inline: !p.options['workers-only'] },
   });
   if (running.adminSecret !== null && !running.adminSecretFromEnv) {
     process.stdout.write(`\nAdmin token (shown once; keep it safe, it is not stored in readable form):\n\n    ${running.adminSecret}\n\n`);

@@ -18,6 +18,8 @@ Options:
   --quiet                no per-request log lines
   --new-instances        make a new V8 instance for every request instead of resetting a used
                          one (slower; the state each request sees is the same either way)
+  --workers-only         run every guest on a worker thread, never a short one on the thread
+                         that serves HTTP (slower; see docs/sandbox.md#inline-runs)
   --runtime-config FILE  how this host provides key-value stores and outbound HTTP (docs/runtime-config.md)
   --var NAME=VALUE       the value of an app variable (repeatable); wins over WAFT_VAR_NAME and .env
   --env-file FILE        read variables from FILE instead of .env in the app directory
@@ -26,7 +28,7 @@ Options:
 export async function up(argv: string[]): Promise<number> {
   const p = parseArgs('up', argv, {
     listen: { value: true }, build: {}, watch: {}, 'log-format': { value: true }, grace: { value: true }, quiet: {},
-    'new-instances': {}, 'runtime-config': { value: true }, var: { value: true, multiple: true }, 'env-file': { value: true },
+    'new-instances': {}, 'workers-only': {}, 'runtime-config': { value: true }, var: { value: true, multiple: true }, 'env-file': { value: true },
     help: { short: 'h' },
   });
   if (p.options.help) {
@@ -45,7 +47,7 @@ export async function up(argv: string[]): Promise<number> {
   const dev = await startDevServer({
     manifest: p.positionals[0] ?? '.', host, port, logger, build: Boolean(p.options.build), watch: Boolean(p.options.watch),
     runtimeConfig: str(p, 'runtime-config'), variables: { vars, envFile: str(p, 'env-file') },
-    sandbox: { recycle: !p.options['new-instances'] },
+    sandbox: { recycle: !p.options['new-instances'], inline: !p.options['workers-only'] },
   });
   return serveUntilSignal(logger, graceMs, () => dev.gateway.inFlight, (ms) => dev.stop(ms));
 }

@@ -1,7 +1,7 @@
 // `waft up` as a dev server: routing, manifest errors at load time, watch reload, logs, shutdown.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,14 +30,16 @@ async function spawnUp(dir: string, name: string, options: string[]) {
   const output = { text: '' };
   child.stdout.on('data', (c: Buffer) => { output.text += c.toString(); });
   child.stderr.on('data', (c: Buffer) => { output.text += c.toString(); });
-  const serving = new RegExp(`serving "${name}" at (http://\\S+)`);
+  // The plain line, or the JSON one (--log-format json), that says where the app is served.
+  const serving = new RegExp(`serving "${name}" at (http://\\S+)|"url":"(http://[^"]+)","app":"${name}"`);
   try {
     while (!serving.test(output.text)) await once(child.stdout, 'data');
   } catch (err) {
     child.kill('SIGKILL');
     throw err;
   }
-  return { child, url: serving.exec(output.text)![1]!, output };
+  const found = serving.exec(output.text)!;
+  return { child, url: (found[1] ?? found[2])!, output };
 }
 
 async function get(url: string): Promise<{ status: number; text: string }> {
@@ -202,6 +204,31 @@ describe('waft up --new-instances', { skip }, () => {
       assert.equal(bodies[1], bodies[0]);
     } finally {
       child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('waft up: where guests run', { skip }, () => {
+  /** The `thread` of each request line of a JSON log, once `count` are there. */
+  async function threads(child: ChildProcess, output: { text: string }, count: number): Promise<string[]> {
+    const lines = () => output.text.split('\n').filter((l) => l.includes('"type":"request"'));
+    while (lines().length < count) await once(child.stdout!, 'data');
+    return lines().map((l) => JSON.parse(l).thread);
+  }
+
+  test('a short WASI function runs on the serving thread; --workers-only sends every run to a worker', async () => {
+    const dir = replyApp({ hello: { route: '/hello' } });
+    for (const [options, expect] of [[[], 'serving'], [['--workers-only'], 'worker']] as const) {
+      const { child, url, output } = await spawnUp(dir, 'routes', ['--log-format', 'json', ...options]);
+      try {
+        for (let i = 0; i < 10; i++) assert.equal((await get(`${url}/hello`)).status, 200);
+        const seen = await threads(child, output, 10);
+        if (expect === 'worker') assert.deepEqual(seen, Array(10).fill('worker'));
+        // A first run may go to a worker (V8 compiles on first call), as may one the OS paused.
+        else assert.ok(seen.includes('serving'), `no request ran on the serving thread: ${seen.join(', ')}`);
+      } finally {
+        child.kill('SIGKILL');
+      }
     }
   });
 });

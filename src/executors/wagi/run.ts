@@ -39,6 +39,8 @@ export interface WagiOutcome {
   /** When set and the response is not yet sent, the caller answers with this error. */
   error: WaftError | null;
   usage: Usage | null;
+  /** The guest ran on the serving thread (an inline run, docs/sandbox.md), not on a worker. */
+  inline: boolean;
   bytesIn: number;
   bytesOut: number;
 }
@@ -56,7 +58,7 @@ export async function serveWagi(
   const { limits } = target;
   const declared = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
   if (declared !== null && declared > limits.maxBody) {
-    return failed(tooLarge(target.name, limits.maxBody, declared), 0, null);
+    return failed(tooLarge(target.name, limits.maxBody, declared), 0, null, false);
   }
   const { args, env } = wagiInvocation({
     method: req.method ?? 'GET', rawUrl: req.url ?? '/', headers: req.rawHeaders,
@@ -119,14 +121,14 @@ export async function serveWagi(
   }
   if (error) {
     reply.abandon();
-    return failed(error, bytesIn, result.usage);
+    return failed(error, bytesIn, result.usage, result.inline);
   }
   try {
     reply.end();
   } catch (err) {
-    return failed(WaftError.wrap(err), bytesIn, result.usage);
+    return failed(WaftError.wrap(err), bytesIn, result.usage, result.inline);
   }
-  return { status: res.statusCode, error: null, usage: result.usage, bytesIn, bytesOut: reply.bytesOut };
+  return { status: res.statusCode, error: null, usage: result.usage, inline: result.inline, bytesIn, bytesOut: reply.bytesOut };
 }
 
 const profiles = new WeakMap<WagiTarget, RunProfile>();
@@ -145,8 +147,8 @@ function profileOf(target: WagiTarget): RunProfile {
   return profile;
 }
 
-function failed(error: WaftError, bytesIn: number, usage: Usage | null): WagiOutcome {
-  return { status: error.status, error, usage, bytesIn, bytesOut: 0 };
+function failed(error: WaftError, bytesIn: number, usage: Usage | null, inline: boolean): WagiOutcome {
+  return { status: error.status, error, usage, inline, bytesIn, bytesOut: 0 };
 }
 
 function tooLarge(name: string, max: number, size: number): WaftError {

@@ -124,6 +124,19 @@ describe('recycled instances', () => {
     assert.equal((await run(m, pool)).recycled, false);
   });
 
+  test('when idle instances are over budget, the module used least recently gives way', async () => {
+    const [a, b, c] = [await wat('exit'), await wat('state_probe'), await wat('nap')];
+    const probe = new InstancePool();
+    await run(a, probe);
+    const each = probe.idleBytes;
+    const pool = new InstancePool({ idleBytes: 2 * each });
+    for (const m of [a, b, a]) await run(m, pool, 'e');
+    assert.equal(pool.idleBytes, 2 * each);
+    await run(c, pool);
+    assert.equal((await run(a, pool, 'e')).recycled, true, 'a was used after b, so b gave way');
+    assert.equal((await run(b, pool, 'e')).recycled, false);
+  });
+
   test('a C program sees no static, heap or data state of the runs before it', async (t) => {
     const path = cGuest('static_state');
     if (!path) return t.skip(clangMissing()!);

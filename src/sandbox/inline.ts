@@ -1,10 +1,10 @@
 import { Worker } from 'node:worker_threads';
-import { concatBytes } from '../util/bytes.ts';
 import { BytesInput, CollectOutput, OutputBudget } from '../wasi/streams.ts';
 import { moduleImports, runGuest } from './guest.ts';
 import { CONTROL_WORDS, RUN_SEQ, WATCHDOG_SLEEPING } from './inline-control.ts';
 import { InstancePool } from './instance-pool.ts';
-import type { OutputTarget, RunOptions, RunProfile, RunResult } from './pool.ts';
+import { deliver, NO_BYTES } from './output-target.ts';
+import type { RunOptions, RunProfile, RunResult } from './pool.ts';
 
 export interface InlineOptions {
   /** How long a run may hold the caller's thread before it is stopped and run again on a worker. */
@@ -15,7 +15,6 @@ export interface InlineOptions {
   recycle: boolean;
 }
 
-const EMPTY = new Uint8Array(0);
 const WATCHDOG_URL = new URL('./watchdog.ts', import.meta.url);
 
 /**
@@ -85,7 +84,7 @@ export class InlineRunner {
       // Nothing in runGuest waits for a run like this one: the guest has run when it returns.
       pending = runGuest({
         module: m.module, memory: m.memory, reset: m.reset, args: opts.args ?? [m.source], env, preopens: [],
-        memoryBytes: profile.limits.memoryBytes, stdin: new BytesInput((opts.stdin as Uint8Array | undefined) ?? EMPTY),
+        memoryBytes: profile.limits.memoryBytes, stdin: new BytesInput((opts.stdin as Uint8Array | undefined) ?? NO_BYTES),
         stdout, stderr, interrupt: { memory: this.#interrupt, flags: this.#flags, slot: 0 }, sleep: this.#refuseSleep,
         // The budget is the guest's own: linking, and compiling on a first instantiation, do not count.
         starting: () => {
@@ -145,11 +144,4 @@ export class InlineRunner {
     Atomics.store(this.#flags, 0, 1);
     throw new WebAssembly.RuntimeError('the guest sleeps: it runs on a worker thread');
   };
-}
-
-/** What the run wrote: handed to a callback target now, or returned whole. */
-function deliver(chunks: Uint8Array[], target: OutputTarget | undefined): Uint8Array {
-  if (typeof target !== 'function') return concatBytes(chunks);
-  for (const c of chunks) target(c);
-  return EMPTY;
 }

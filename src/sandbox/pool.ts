@@ -10,7 +10,9 @@ import { PROFILE_CACHE, type DoneTuple, type FromWorker, type LogEntry, type Out
 import { STARTED, STOLEN, UNCLAIMED } from './claims.ts';
 import { InlineRunner } from './inline.ts';
 
-export type OutputTarget = 'collect' | { fd: number; isTty?: boolean } | ((chunk: Uint8Array) => void);
+import { deliver, NO_BYTES, type OutputTarget } from './output-target.ts';
+
+export type { OutputTarget } from './output-target.ts';
 
 /**
  * What the runs of one function share: module, preopens, limits and grant. Make one per function
@@ -469,13 +471,8 @@ export class Sandbox {
   #done(handle: WorkerHandle, d: DoneTuple): void {
     const job = handle.jobs.get(d[0]);
     if (!job) return;
-    const out = (chunks: Uint8Array[], target: OutputTarget | undefined, extra: Uint8Array[]) => {
-      if (typeof target === 'function') {
-        for (const c of extra) target(c);
-        return EMPTY;
-      }
-      return concatBytes(chunks.length ? chunks.concat(extra) : extra);
-    };
+    // Chunks already streamed went to their callback as they came; a collected target kept them here.
+    const out = (kept: Uint8Array[], target: OutputTarget | undefined, rest: Uint8Array[]) => deliver(kept.length ? kept.concat(rest) : rest, target);
     // A guest stopped on purpose reports why it was stopped, not the trap that stopped it.
     const data = d[2] && job.stopping ? job.stopping : d[2];
     this.#finish(job, {
@@ -564,10 +561,9 @@ function cancelError(): ErrorData {
   return { code: 'WAFT_E_GUEST_CANCELLED', message: 'the run was cancelled before the guest finished' };
 }
 
-const EMPTY = new Uint8Array(0);
 
 function stdinField(stdin: RunOptions['stdin']): Uint8Array | number | null {
-  if (stdin === undefined) return EMPTY;
+  if (stdin === undefined) return NO_BYTES;
   if (stdin instanceof Uint8Array) return stdin;
   if (isAsyncIterable(stdin)) return null;
   return stdin.fd;

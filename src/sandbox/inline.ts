@@ -15,6 +15,16 @@ export interface InlineOptions {
   recycle: boolean;
 }
 
+/** How one function fares on this thread. */
+interface Standing {
+  /** Its module and settings allow inline runs (decided on its first run). */
+  eligible: boolean;
+  /** Its last inline run was stopped, and slow on the worker too (a first run may be: V8 compiles lazily). */
+  struck: boolean;
+  /** Until when (performance.now()) its runs skip this thread; 0 when they do not. */
+  coolUntil: number;
+}
+
 const WATCHDOG_URL = new URL('./watchdog.ts', import.meta.url);
 
 /**
@@ -32,10 +42,9 @@ export class InlineRunner {
   readonly #watchdog: Worker;
   readonly #budgetMs: number;
   readonly #coolMs: number;
-  /** Functions stopped twice in a row, and until when their runs skip this thread. */
-  readonly #cooling = new WeakMap<RunProfile, number>();
-  /** Functions whose last inline run was stopped and slow (a first run may be: V8 compiles lazily). */
-  readonly #stopped = new WeakSet<RunProfile>();
+  readonly #standings = new WeakMap<RunProfile, Standing>();
+  /** The current run reached its `_start`, and slept. */
+  #begun = false;
   #slept = false;
   /** Runs tried on this thread, and how many of them were stopped and run again on a worker. */
   readonly stats = { runs: 0, stopped: 0 };
@@ -50,19 +59,27 @@ export class InlineRunner {
 
   /** The run may be tried on this thread. */
   accepts(profile: RunProfile, opts: RunOptions): boolean {
-    const m = profile.module;
-    if (!m.interruptible || profile.preopens.length > 0) return false;
     if (opts.stdin !== undefined && !(opts.stdin instanceof Uint8Array)) return false;
     if (typeof opts.stdout === 'object' || typeof opts.stderr === 'object') return false;
     if (opts.signal?.aborted) return false;
-    // A deadline within reach of the budget is kept by the worker path, to the millisecond.
-    if (profile.limits.timeoutMs < 4 * this.#budgetMs) return false;
-    const until = this.#cooling.get(profile);
-    if (until !== undefined) {
-      if (performance.now() < until) return false;
-      this.#cooling.delete(profile);
+    const standing = this.#standing(profile);
+    if (!standing.eligible) return false;
+    if (standing.coolUntil === 0) return true;
+    if (performance.now() < standing.coolUntil) return false;
+    standing.coolUntil = 0;
+    return true;
+  }
+
+  #standing(profile: RunProfile): Standing {
+    let standing = this.#standings.get(profile);
+    if (!standing) {
+      const m = profile.module;
+      // A deadline within reach of the budget is kept by the worker path, to the millisecond.
+      const eligible = m.interruptible && profile.preopens.length === 0 && profile.limits.timeoutMs >= 4 * this.#budgetMs
+        && !moduleImports(m.module).beyondWasi;
+      this.#standings.set(profile, (standing = { eligible, struck: false, coolUntil: 0 }));
     }
-    return !moduleImports(m.module).beyondWasi;
+    return standing;
   }
 
   /**
@@ -76,9 +93,9 @@ export class InlineRunner {
     const stderr = new CollectOutput({ limit: budget, name: 'stderr' });
     const started = performance.now();
     Atomics.store(this.#flags, 0, 0);
+    this.#begun = false;
     this.#slept = false;
     this.stats.runs++;
-    let begun = false;
     let pending: ReturnType<typeof runGuest>;
     try {
       // Nothing in runGuest waits for a run like this one: the guest has run when it returns.
@@ -86,14 +103,10 @@ export class InlineRunner {
         module: m.module, memory: m.memory, reset: m.reset, args: opts.args ?? [m.source], env, preopens: [],
         memoryBytes: profile.limits.memoryBytes, stdin: new BytesInput((opts.stdin as Uint8Array | undefined) ?? NO_BYTES),
         stdout, stderr, interrupt: { memory: this.#interrupt, flags: this.#flags, slot: 0 }, sleep: this.#refuseSleep,
-        // The budget is the guest's own: linking, and compiling on a first instantiation, do not count.
-        starting: () => {
-          begun = true;
-          this.#begin();
-        },
+        starting: this.#starting,
       }, this.#instances);
     } finally {
-      if (begun) Atomics.add(this.#control, RUN_SEQ, 1);
+      if (this.#begun) Atomics.add(this.#control, RUN_SEQ, 1);
     }
     const stopped = Atomics.load(this.#flags, 0) !== 0;
     const slept = this.#slept;
@@ -104,11 +117,11 @@ export class InlineRunner {
         // A pause of the thread (a collection, the scheduler) can stop a short run too: only a
         // guest that sleeps, or takes its budget on the worker as well, counts against its function.
         return elsewhere(wallMs).then((result) => {
-          if (slept || result.usage.cpuMs >= this.#budgetMs) this.#strike(profile);
+          if (slept || result.usage.cpuMs >= this.#budgetMs) this.#strike(this.#standing(profile));
           return result;
         });
       }
-      this.#stopped.delete(profile);
+      this.#standing(profile).struck = false;
       return {
         exitCode: outcome.exitCode, error: outcome.error,
         stdout: deliver(stdout.chunks, opts.stdout), stderr: deliver(stderr.chunks, opts.stderr), logs: [],
@@ -124,19 +137,17 @@ export class InlineRunner {
   }
 
   /** Twice in a row: the function's runs skip this thread for a while. */
-  #strike(profile: RunProfile): void {
-    if (!this.#stopped.has(profile)) {
-      this.#stopped.add(profile);
-      return;
-    }
-    this.#stopped.delete(profile);
-    this.#cooling.set(profile, performance.now() + this.#coolMs);
+  #strike(standing: Standing): void {
+    standing.struck = !standing.struck;
+    if (!standing.struck) standing.coolUntil = performance.now() + this.#coolMs;
   }
 
-  #begin(): void {
+  // The budget is the guest's own: linking, and compiling on a first instantiation, do not count.
+  readonly #starting = (): void => {
+    this.#begun = true;
     Atomics.add(this.#control, RUN_SEQ, 1);
     if (Atomics.load(this.#control, WATCHDOG_SLEEPING) === 1) Atomics.notify(this.#control, RUN_SEQ);
-  }
+  };
 
   // A sleep would hold the thread: stop the run, to be run again on a worker where sleeping is fine.
   readonly #refuseSleep = (): void => {

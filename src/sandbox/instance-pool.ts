@@ -207,15 +207,23 @@ export class InstancePool {
   /** Evicts idle instances, least recently used module first, until `bytes` more fit. */
   #makeRoom(bytes: number): boolean {
     if (bytes > this.#maxIdleBytes) return false;
-    if (this.#idleBytes + bytes <= this.#maxIdleBytes) return true;
-    const entries = [...this.#modules.values()].sort((a, b) => a.used - b.used);
-    for (const entry of entries) {
-      if (this.#idleBytes + bytes <= this.#maxIdleBytes) break;
-      for (const list of entry.idle.values()) {
-        while (list.length > 0 && this.#idleBytes + bytes > this.#maxIdleBytes) this.#idleBytes -= list.shift()!.reusable!.bytes;
+    // Once the budget is full this runs on every release: a scan per eviction, nothing allocated.
+    while (this.#idleBytes + bytes > this.#maxIdleBytes) {
+      let oldest: Lease[] | undefined;
+      let when = Infinity;
+      for (const entry of this.#modules.values()) {
+        if (entry.used >= when) continue;
+        for (const list of entry.idle.values()) {
+          if (list.length === 0) continue;
+          oldest = list;
+          when = entry.used;
+          break;
+        }
       }
+      if (!oldest) return false;
+      this.#idleBytes -= oldest.shift()!.reusable!.bytes;
     }
-    return this.#idleBytes + bytes <= this.#maxIdleBytes;
+    return true;
   }
 
   #memory(req: InstanceRequest): WebAssembly.Memory | null {

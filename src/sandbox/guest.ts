@@ -1,7 +1,7 @@
 import { WaftError } from '../errors.ts';
 import { SANDBOX_MODULE, type ResetPlan } from '../wasm/prepare.ts';
 import { ProcExit, WasiHost } from '../wasi/host.ts';
-import type { InputStream, OutputStream, Preopen } from '../wasi/types.ts';
+import type { InputStream, OutputStream, Preopen, WasiOptions } from '../wasi/types.ts';
 import type { HostFunctions, InstancePool, InstanceRequest, Lease } from './instance-pool.ts';
 import { PAGE } from './limits.ts';
 import type { ExtensionInstance } from './protocol.ts';
@@ -52,6 +52,19 @@ function sleepOnSlot(run: GuestRun, ms: number): void {
   if (Atomics.load(flags, slot) !== 0) throw new WebAssembly.RuntimeError('interrupted while sleeping');
 }
 
+/** Hosts whose runs are over, by the module's WASI import list (moduleImports), for later runs on this thread. */
+const idleHosts = new WeakMap<readonly string[], WasiHost[]>();
+/** Most idle hosts kept per import list: more than the runs a thread usually has in flight. */
+const IDLE_HOSTS = 16;
+
+/** A host for a run: an idle one made ready again, or a new one. */
+function wasiHost(options: WasiOptions, wasi: readonly string[]): WasiHost {
+  const host = idleHosts.get(wasi)?.pop();
+  if (!host) return new WasiHost(options, wasi);
+  host.reuse(options);
+  return host;
+}
+
 /** Runs a guest's `_start` on this thread, in an instance as a new instantiation leaves it. */
 export async function runGuest(run: GuestRun, pool: InstancePool, hook: CancelHook = {}): Promise<GuestOutcome> {
   const capPages = Math.floor(run.memoryBytes / PAGE);
@@ -73,10 +86,11 @@ export async function runGuest(run: GuestRun, pool: InstancePool, hook: CancelHo
   // a deadline wakes it. A module that did sleep so runs with JSPI on this thread from then on,
   // and its later sleeps leave the thread to other guests.
   const blocking = run.sleep !== undefined || (run.stdin.sync === true && !ext && !sleepers.has(run.module));
-  const host = new WasiHost({
+  const wasi = moduleImports(run.module).wasi;
+  const host = wasiHost({
     args: run.args, env: run.env, stdin: run.stdin, stdout: run.stdout, stderr: run.stderr, preopens: run.preopens,
     sleep: run.sleep ?? (blocking ? (ms) => sleepOnSlot(run, ms) : undefined),
-  }, moduleImports(run.module).wasi);
+  }, wasi);
   hook.cancel = (error) => {
     host.abort(error);
     ext?.instance.abort(error);
@@ -108,6 +122,9 @@ export async function runGuest(run: GuestRun, pool: InstancePool, hook: CancelHo
     host.close();
     ext?.instance.close();
     hook.cancel = undefined;
+    const idle = idleHosts.get(wasi);
+    if (!idle) idleHosts.set(wasi, [host]);
+    else if (idle.length < IDLE_HOSTS) idle.push(host);
   }
   const peakMemoryBytes = lease?.memory?.buffer.byteLength ?? 0;
   const recycled = lease?.recycled ?? false;

@@ -10,14 +10,26 @@ const DEFAULT_MAX_FDS = 1024;
 
 export class WasiContext {
   readonly memory = new GuestMemory();
-  readonly fds: FdTable;
-  readonly options: WasiOptions;
+  readonly fds = new FdTable(DEFAULT_MAX_FDS);
+  /** The current run's options (see start()). */
+  options: WasiOptions;
   #aborted: Error | undefined;
   readonly #pending = new Set<(reason: Error) => void>();
 
   constructor(options: WasiOptions) {
     this.options = options;
-    this.fds = new FdTable(options.maxOpenFds ?? DEFAULT_MAX_FDS);
+    this.start(options);
+  }
+
+  /**
+   * Readies the context for a run as if it were new: its stdio and preopens in a table of its
+   * own, nothing aborted. The previous run, if any, must be over and its fds closed (closeAll).
+   */
+  start(options: WasiOptions): void {
+    this.options = options;
+    this.#aborted = undefined;
+    this.#pending.clear();
+    this.fds.max = options.maxOpenFds ?? DEFAULT_MAX_FDS;
     this.fds.add({ kind: 'stdin', stream: options.stdin, rights: STDIN_RIGHTS, inheriting: 0n, fdflags: 0 });
     this.fds.add({ kind: 'stdout', name: 'stdout', stream: options.stdout, rights: STDOUT_RIGHTS, inheriting: 0n, fdflags: 0 });
     this.fds.add({ kind: 'stdout', name: 'stderr', stream: options.stderr, rights: STDOUT_RIGHTS, inheriting: 0n, fdflags: 0 });

@@ -57,7 +57,7 @@ export type FdEntry = StdinEntry | StdoutEntry | FileEntry | DirEntry;
 
 export class FdTable {
   readonly #entries = new Map<number, FdEntry>();
-  readonly max: number;
+  max: number;
 
   constructor(max: number) {
     this.max = max;

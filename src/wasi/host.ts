@@ -82,6 +82,14 @@ export class WasiHost {
     this.imports = imports;
   }
 
+  /**
+   * Readies this host for another run, as a new host with `options` would be (the same imports):
+   * building the imports costs more than many a short run. Call it only after close().
+   */
+  reuse(options: WasiOptions): void {
+    this.#ctx.start(options);
+  }
+
   /** The guest's memory; calls see it as it is after any memory.grow. */
   setMemory(memory: WebAssembly.Memory): void {
     this.#ctx.memory.set(memory);

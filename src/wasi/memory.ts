@@ -1,4 +1,3 @@
-import { concatBytes } from '../util/bytes.ts';
 import { ERRNO } from './constants.ts';
 import { fail } from './errno.ts';
 
@@ -12,6 +11,7 @@ function outOfBounds(ptr: number, len: number): never {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
 
 interface Views { buffer: ArrayBufferLike; view: DataView; bytes: Uint8Array }
 
@@ -115,9 +115,27 @@ export class GuestMemory {
    * the guest runs again), else a copy into one buffer.
    */
   gather(ptr: number, count: number): Uint8Array {
-    const parts: Uint8Array[] = [];
-    for (const [p, l] of this.iovecs(ptr, count)) if (l > 0) parts.push(this.slice(p, l));
-    return concatBytes(parts);
+    // Two passes over the array and no list of parts: every write of a guest comes through here.
+    this.slice(ptr, count * 8);
+    let total = 0;
+    let last: Uint8Array = EMPTY;
+    let parts = 0;
+    for (let i = 0; i < count; i++) {
+      const part = this.slice(this.u32(ptr + i * 8), this.u32(ptr + i * 8 + 4));
+      total += part.length;
+      if (total > 0xffffffff) fail(ERRNO.INVAL);
+      if (part.length === 0) continue;
+      last = part;
+      parts++;
+    }
+    if (parts <= 1) return last;
+    const out = new Uint8Array(total);
+    for (let i = 0, at = 0; i < count; i++) {
+      const part = this.slice(this.u32(ptr + i * 8), this.u32(ptr + i * 8 + 4));
+      out.set(part, at);
+      at += part.length;
+    }
+    return out;
   }
 
   /** Spreads `data` over an iovec list; returns how many bytes were placed. */
@@ -135,4 +153,9 @@ export class GuestMemory {
 
 export function encode(s: string): Uint8Array {
   return encoder.encode(s);
+}
+
+/** Writes `s` as UTF-8 into `target`, as much of it as fits. */
+export function encodeInto(s: string, target: Uint8Array): void {
+  encoder.encodeInto(s, target);
 }

@@ -3,23 +3,24 @@ import { randomFillSync } from 'node:crypto';
 import { ERRNO } from './constants.ts';
 import { clockNow, clockResolution } from './clocks.ts';
 import type { WasiContext } from './context.ts';
-import { encode } from './memory.ts';
+import { encodeInto } from './memory.ts';
 import { ProcExit } from './proc-exit.ts';
+import type { WasiOptions } from './types.ts';
 
 type Call = (...args: any[]) => number;
 
 /**
- * NUL-terminated strings and their offsets: the shape of args_get and environ_get. Encoded on
- * first use, in one call: a host is made per run and most guests never read their environment.
+ * NUL-terminated strings and their offsets: the shape of args_get and environ_get. Written
+ * straight into guest memory when read: a host serves a run after another, and most guests never
+ * read their environment.
  */
 class StringTable {
   readonly #joined: string;
   readonly #count: number;
-  #blob: Uint8Array | undefined;
-  #offsets: number[] = [];
+  #size = -1;
 
   /** `joined`: the strings joined by NUL; `count` tells [] from [""], which both join to "". */
-  constructor(joined: string, count = joined === '' ? 0 : joined.split('\0').length) {
+  constructor(joined: string, count = joined === '' ? 0 : nulCount(joined) + 1) {
     this.#joined = joined;
     this.#count = count;
   }
@@ -29,38 +30,55 @@ class StringTable {
     return new StringTable(items.map((s) => (s.includes('\0') ? s.slice(0, s.indexOf('\0')) : s)).join('\0'), items.length);
   }
 
-  #build(): Uint8Array {
-    if (this.#blob) return this.#blob;
-    const blob = this.#count === 0 ? new Uint8Array(0) : encode(`${this.#joined}\0`);
-    for (let i = 0, at = 0; i < this.#count; i++, at = blob.indexOf(0, at) + 1) this.#offsets.push(at);
-    return (this.#blob = blob);
+  /** Bytes of the strings, each with its NUL. */
+  #bytes(): number {
+    if (this.#size < 0) this.#size = this.#count === 0 ? 0 : Buffer.byteLength(this.#joined, 'utf8') + 1;
+    return this.#size;
   }
 
   sizes(ctx: WasiContext, countPtr: number, sizePtr: number): number {
-    const blob = this.#build();
     ctx.memory.setU32(countPtr, this.#count);
-    ctx.memory.setU32(sizePtr, blob.length);
+    ctx.memory.setU32(sizePtr, this.#bytes());
     return ERRNO.SUCCESS;
   }
 
   write(ctx: WasiContext, tablePtr: number, bufPtr: number): number {
-    const blob = this.#build();
-    ctx.memory.write(bufPtr, blob);
-    this.#offsets.forEach((offset, i) => ctx.memory.setU32(tablePtr + i * 4, bufPtr + offset));
+    const size = this.#bytes();
+    ctx.memory.slice(tablePtr, this.#count * 4);
+    const buf = ctx.memory.slice(bufPtr, size);
+    if (size === 0) return ERRNO.SUCCESS;
+    encodeInto(this.#joined, buf);
+    buf[size - 1] = 0;
+    // Each string starts after the previous one's NUL; the encoded strings hold no other NUL.
+    for (let i = 0, at = 0; i < this.#count; i++, at = buf.indexOf(0, at) + 1) ctx.memory.setU32(tablePtr + i * 4, bufPtr + at);
     return ERRNO.SUCCESS;
   }
 }
 
+function nulCount(s: string): number {
+  let n = 0;
+  for (let at = s.indexOf('\0'); at !== -1; at = s.indexOf('\0', at + 1)) n++;
+  return n;
+}
+
 export function procCalls(ctx: WasiContext): Record<string, Call> {
-  const args = StringTable.of(ctx.options.args);
-  const { env: vars } = ctx.options;
-  const env = typeof vars === 'string' ? new StringTable(vars) : StringTable.of(Object.entries(vars).map(([k, v]) => `${k}=${v}`));
+  // The tables of the run that read them last: a host serves one run after another (WasiHost.reuse).
+  let of: WasiOptions | undefined;
+  let args: StringTable;
+  let env: StringTable;
+  const tables = (): void => {
+    if (of === ctx.options) return;
+    of = ctx.options;
+    const vars = of.env;
+    args = StringTable.of(of.args);
+    env = typeof vars === 'string' ? new StringTable(vars) : StringTable.of(Object.entries(vars).map(([k, v]) => `${k}=${v}`));
+  };
 
   return {
-    args_get: (argv: number, buf: number) => args.write(ctx, argv >>> 0, buf >>> 0),
-    args_sizes_get: (count: number, size: number) => args.sizes(ctx, count >>> 0, size >>> 0),
-    environ_get: (environ: number, buf: number) => env.write(ctx, environ >>> 0, buf >>> 0),
-    environ_sizes_get: (count: number, size: number) => env.sizes(ctx, count >>> 0, size >>> 0),
+    args_get: (argv: number, buf: number) => { tables(); return args.write(ctx, argv >>> 0, buf >>> 0); },
+    args_sizes_get: (count: number, size: number) => { tables(); return args.sizes(ctx, count >>> 0, size >>> 0); },
+    environ_get: (environ: number, buf: number) => { tables(); return env.write(ctx, environ >>> 0, buf >>> 0); },
+    environ_sizes_get: (count: number, size: number) => { tables(); return env.sizes(ctx, count >>> 0, size >>> 0); },
 
     clock_res_get: (id: number, out: number) => {
       ctx.memory.setU64(out >>> 0, clockResolution(id >>> 0));

@@ -152,3 +152,56 @@ test('fd_pwrite past the largest size node:fs can write is EFBIG and writes noth
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a reused host serves the next run as a new host would: its args, environment and stdio, none of the last run\'s fds', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'waft-wasi-raw-'));
+  const first = new CollectOutput();
+  const host = new WasiHost({ args: ['one', 'two', 'three'], env: 'OLD=1', stdin: new BytesInput(''), stdout: first, stderr: new CollectOutput(), preopens: [{ hostPath: dir, guestPath: '/d' }] });
+  const x = host.imports as Record<string, Fn>;
+  try {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    host.setMemory(memory);
+    const v = new DataView(memory.buffer);
+    new Uint8Array(memory.buffer).set(new TextEncoder().encode('f'), 0);
+    assert.equal(x.path_open(3, 0, 0, 1, OFLAGS.CREAT, RIGHTS.FD_WRITE, 0n, 0, 16), ERRNO.SUCCESS);
+    assert.equal(v.getUint32(16, true), 4);
+    host.close();
+
+    const second = new CollectOutput();
+    host.reuse({ args: ['next'], env: 'A=1\0B=é', stdin: new BytesInput(''), stdout: second, stderr: new CollectOutput(), preopens: [] });
+    const fresh = new WebAssembly.Memory({ initial: 1 });
+    host.setMemory(fresh);
+    const w = new DataView(fresh.buffer);
+    // Neither the file nor the preopen of the last run is there.
+    assert.equal(x.fd_close(4), ERRNO.BADF);
+    assert.equal(x.fd_prestat_get(3, 32), ERRNO.BADF);
+    assert.equal(x.args_sizes_get(0, 4), ERRNO.SUCCESS);
+    assert.deepEqual([w.getUint32(0, true), w.getUint32(4, true)], [1, 5]);
+    assert.equal(x.environ_sizes_get(0, 4), ERRNO.SUCCESS);
+    assert.deepEqual([w.getUint32(0, true), w.getUint32(4, true)], [2, 9]); // "A=1\0B=é\0", é in two bytes
+    assert.equal(x.environ_get(64, 128), ERRNO.SUCCESS);
+    assert.deepEqual([w.getUint32(64, true), w.getUint32(68, true)], [128, 132]);
+    assert.equal(Buffer.from(fresh.buffer, 128, 9).toString(), 'A=1\0B=é\0');
+    w.setUint32(200, 128, true); // write "A=1" to stdout
+    w.setUint32(204, 3, true);
+    assert.equal(x.fd_write(1, 200, 1, 208), ERRNO.SUCCESS);
+    assert.equal(second.text(), 'A=1');
+    assert.equal(first.text(), '');
+  } finally {
+    host.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('environ_get traps when the offsets table would run past memory, and writes nothing', () => {
+  const host = new WasiHost({ args: [], env: 'A=1\0B=2', stdin: new BytesInput(''), stdout: new CollectOutput(), stderr: new CollectOutput(), preopens: [] });
+  try {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    host.setMemory(memory);
+    const x = host.imports as Record<string, Fn>;
+    assert.throws(() => x.environ_get(65_532, 0), (e: unknown) => e instanceof WebAssembly.RuntimeError);
+    assert.equal(new Uint8Array(memory.buffer, 0, 8).every((b) => b === 0), true);
+  } finally {
+    host.close();
+  }
+});

@@ -28,7 +28,8 @@ export class WasiContext {
   start(options: WasiOptions): void {
     this.options = options;
     this.#aborted = undefined;
-    this.#pending.clear();
+    // Cleared only when it holds something: clearing gives a Set a new table, linked from the old.
+    if (this.#pending.size > 0) this.#pending.clear();
     this.fds.max = options.maxOpenFds ?? DEFAULT_MAX_FDS;
     this.fds.add({ kind: 'stdin', stream: options.stdin, rights: STDIN_RIGHTS, inheriting: 0n, fdflags: 0 });
     this.fds.add({ kind: 'stdout', name: 'stdout', stream: options.stdout, rights: STDOUT_RIGHTS, inheriting: 0n, fdflags: 0 });

@@ -56,18 +56,21 @@ export interface DirListing {
 export type FdEntry = StdinEntry | StdoutEntry | FileEntry | DirEntry;
 
 export class FdTable {
-  readonly #entries = new Map<number, FdEntry>();
+  // An array, not a Map: a host's table is emptied after every run (WasiHost.reuse), and a
+  // cleared Map links its old backing table to the new one, which keeps young tables alive.
+  readonly #entries: Array<FdEntry | undefined> = [];
+  #size = 0;
   max: number;
 
   constructor(max: number) {
     this.max = max;
   }
 
-  get size(): number { return this.#entries.size; }
+  get size(): number { return this.#size; }
 
   /** The entry for fd, or EBADF. */
   get(fd: number): FdEntry {
-    const e = this.#entries.get(fd);
+    const e = this.#entries[fd];
     if (!e) fail(ERRNO.BADF);
     return e;
   }
@@ -87,29 +90,27 @@ export class FdTable {
     return e;
   }
 
-  has(fd: number): boolean { return this.#entries.has(fd); }
+  has(fd: number): boolean { return this.#entries[fd] !== undefined; }
 
   /** Places an entry at the lowest free fd. EMFILE when the table is full. */
   add(entry: FdEntry): number {
-    if (this.#entries.size >= this.max) fail(ERRNO.MFILE);
+    if (this.#size >= this.max) fail(ERRNO.MFILE);
     let fd = 0;
-    while (this.#entries.has(fd)) fd++;
-    this.#entries.set(fd, entry);
+    while (this.#entries[fd] !== undefined) fd++;
+    this.#entries[fd] = entry;
+    this.#size++;
     return fd;
   }
 
   /** Room for one more entry, checked before a host fd is opened. */
   ensureRoom(): void {
-    if (this.#entries.size >= this.max) fail(ERRNO.MFILE);
-  }
-
-  set(fd: number, entry: FdEntry): void {
-    this.#entries.set(fd, entry);
+    if (this.#size >= this.max) fail(ERRNO.MFILE);
   }
 
   close(fd: number): void {
     const e = this.get(fd);
-    this.#entries.delete(fd);
+    this.#entries[fd] = undefined;
+    this.#size--;
     releaseEntry(e);
   }
 
@@ -118,20 +119,23 @@ export class FdTable {
     const e = this.get(from);
     const old = this.get(to);
     if (from === to) return;
-    this.#entries.set(to, e);
-    this.#entries.delete(from);
+    this.#entries[to] = e;
+    this.#entries[from] = undefined;
+    this.#size--;
     releaseEntry(old);
   }
 
   closeAll(): void {
-    for (const e of this.#entries.values()) {
+    for (const e of this.#entries) {
+      if (e === undefined) continue;
       try {
         releaseEntry(e);
       } catch {
         // Already closed on the host: nothing left to release.
       }
     }
-    this.#entries.clear();
+    this.#entries.length = 0;
+    this.#size = 0;
   }
 }
 

@@ -1,3 +1,4 @@
+import { concatBytes } from '../util/bytes.ts';
 import { ERRNO } from './constants.ts';
 import { fail } from './errno.ts';
 
@@ -11,7 +12,6 @@ function outOfBounds(ptr: number, len: number): never {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
-const EMPTY = new Uint8Array(0);
 
 interface Views { buffer: ArrayBufferLike; view: DataView; bytes: Uint8Array }
 
@@ -115,27 +115,9 @@ export class GuestMemory {
    * the guest runs again), else a copy into one buffer.
    */
   gather(ptr: number, count: number): Uint8Array {
-    // Two passes over the array and no list of parts: every write of a guest comes through here.
-    this.slice(ptr, count * 8);
-    let total = 0;
-    let last: Uint8Array = EMPTY;
-    let parts = 0;
-    for (let i = 0; i < count; i++) {
-      const part = this.slice(this.u32(ptr + i * 8), this.u32(ptr + i * 8 + 4));
-      total += part.length;
-      if (total > 0xffffffff) fail(ERRNO.INVAL);
-      if (part.length === 0) continue;
-      last = part;
-      parts++;
-    }
-    if (parts <= 1) return last;
-    const out = new Uint8Array(total);
-    for (let i = 0, at = 0; i < count; i++) {
-      const part = this.slice(this.u32(ptr + i * 8), this.u32(ptr + i * 8 + 4));
-      out.set(part, at);
-      at += part.length;
-    }
-    return out;
+    const parts: Uint8Array[] = [];
+    for (const [p, l] of this.iovecs(ptr, count)) if (l > 0) parts.push(this.slice(p, l));
+    return concatBytes(parts);
   }
 
   /** Spreads `data` over an iovec list; returns how many bytes were placed. */

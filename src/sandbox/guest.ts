@@ -58,11 +58,18 @@ const idleHosts = new WeakMap<readonly string[], WasiHost[]>();
 const IDLE_HOSTS = 16;
 
 /** A host for a run: an idle one made ready again, or a new one. */
-function wasiHost(options: WasiOptions, wasi: readonly string[]): WasiHost {
+function takeHost(options: WasiOptions, wasi: readonly string[]): WasiHost {
   const host = idleHosts.get(wasi)?.pop();
   if (!host) return new WasiHost(options, wasi);
   host.reuse(options);
   return host;
+}
+
+/** Keeps the closed host of a finished run for a later one, while there is room. */
+function keepHost(host: WasiHost, wasi: readonly string[]): void {
+  const idle = idleHosts.get(wasi);
+  if (!idle) idleHosts.set(wasi, [host]);
+  else if (idle.length < IDLE_HOSTS) idle.push(host);
 }
 
 /** Runs a guest's `_start` on this thread, in an instance as a new instantiation leaves it. */
@@ -87,7 +94,7 @@ export async function runGuest(run: GuestRun, pool: InstancePool, hook: CancelHo
   // and its later sleeps leave the thread to other guests.
   const blocking = run.sleep !== undefined || (run.stdin.sync === true && !ext && !sleepers.has(run.module));
   const wasi = moduleImports(run.module).wasi;
-  const host = wasiHost({
+  const host = takeHost({
     args: run.args, env: run.env, stdin: run.stdin, stdout: run.stdout, stderr: run.stderr, preopens: run.preopens,
     sleep: run.sleep ?? (blocking ? (ms) => sleepOnSlot(run, ms) : undefined),
   }, wasi);
@@ -122,9 +129,7 @@ export async function runGuest(run: GuestRun, pool: InstancePool, hook: CancelHo
     host.close();
     ext?.instance.close();
     hook.cancel = undefined;
-    const idle = idleHosts.get(wasi);
-    if (!idle) idleHosts.set(wasi, [host]);
-    else if (idle.length < IDLE_HOSTS) idle.push(host);
+    keepHost(host, wasi);
   }
   const peakMemoryBytes = lease?.memory?.buffer.byteLength ?? 0;
   const recycled = lease?.recycled ?? false;

@@ -3,6 +3,7 @@ import { WaftError } from '../../errors.ts';
 import type { CompiledModule } from '../../wasm/cache.ts';
 import type { Preopen } from '../../wasi/types.ts';
 import { runProfile, type RunProfile, type Sandbox } from '../../sandbox/pool.ts';
+import { NO_BYTES } from '../../sandbox/output-target.ts';
 import { LOG_LEVEL_NAMES, type LogEntry, type Usage } from '../../sandbox/protocol.ts';
 import { concatBytes } from '../../util/bytes.ts';
 import { CgiParser, type CgiHead } from './cgi.ts';
@@ -49,7 +50,6 @@ export interface WagiOutcome {
 const INLINE_BODY = 64 * 1024;
 /** Replies up to this size are sent with a Content-Length; larger ones are streamed. */
 const BUFFERED_REPLY = 64 * 1024;
-const NO_BODY = new Uint8Array(0);
 
 /** Runs one HTTP request through a WASI command module, CGI style (WAGI). */
 export async function serveWagi(
@@ -72,7 +72,7 @@ export async function serveWagi(
   let stdin: Uint8Array | AsyncIterable<Uint8Array>;
   // Without Content-Length or Transfer-Encoding an HTTP/1.1 request has no body (RFC 9112 §6.3).
   if (declared === 0 || (declared === null && req.headers['transfer-encoding'] === undefined)) {
-    stdin = NO_BODY;
+    stdin = NO_BYTES;
   } else if (declared !== null && declared <= INLINE_BODY) {
     const chunks: Uint8Array[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);

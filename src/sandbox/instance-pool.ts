@@ -41,6 +41,8 @@ interface Reusable {
   /** Where the instance's imports find the current run's host functions. */
   links: Record<string, Record<string, Function>>;
   globals: WebAssembly.Global[];
+  /** Memory 0 as bytes, for the reset: an instance is reset only while its memory has not grown, so this view stays valid. */
+  view: Uint8Array | null;
   bytes: number;
 }
 
@@ -177,18 +179,17 @@ export class InstancePool {
     const initialBytes = (req.memory?.initial ?? 0) * PAGE;
     if (r && clean && (!memory || memory.buffer.byteLength === initialBytes)) {
       for (const ns in r.links) r.links[ns] = CLOSED;
-      const list = r.entry.idle.get(r.key) ?? [];
-      if (list.length < this.#perKey && this.#makeRoom(r.bytes)) {
-        if (memory) {
-          const u8 = new Uint8Array(memory.buffer);
+      const list = r.entry.idle.get(r.key);
+      if ((list?.length ?? 0) < this.#perKey && this.#makeRoom(r.bytes)) {
+        if (r.view) {
           const image = r.entry.image!;
-          u8.set(image);
-          u8.fill(0, image.byteLength);
+          r.view.set(image);
+          r.view.fill(0, image.byteLength);
         }
         for (let i = 0; i < r.globals.length; i++) r.globals[i]!.value = r.entry.initial[i];
         lease.recycled = false;
-        list.push(lease);
-        r.entry.idle.set(r.key, list);
+        if (list) list.push(lease);
+        else r.entry.idle.set(r.key, [lease]);
         this.#idleBytes += r.bytes;
         return;
       }
@@ -249,20 +250,20 @@ export class InstancePool {
     });
     const instance = this.#instantiate(req, memory, slot, imports);
     const globals = req.reset!.globals.map((name) => instance.exports[name] as WebAssembly.Global);
+    const view = memory ? new Uint8Array(memory.buffer) : null;
     let entry = known;
     if (!entry) {
       let image: Uint8Array | null = null;
-      if (memory) {
-        const u8 = new Uint8Array(memory.buffer);
-        let end = u8.byteLength;
-        while (end > 0 && u8[end - 1] === 0) end--;
-        image = u8.slice(0, end);
+      if (view) {
+        let end = view.byteLength;
+        while (end > 0 && view[end - 1] === 0) end--;
+        image = view.slice(0, end);
       }
       entry = { image, initial: globals.map((g) => g.value), idle: new Map(), used: ++this.#acquired };
       this.#modules.set(req.module, entry);
     }
     const bytes = (memory?.buffer.byteLength ?? 0) + INSTANCE_OVERHEAD;
-    return { instance, memory, suspends, recycled: false, reusable: { key, entry, slot, links, globals, bytes } };
+    return { instance, memory, suspends, recycled: false, reusable: { key, entry, slot, links, globals, view, bytes } };
   }
 
   #instantiate(req: InstanceRequest, memory: WebAssembly.Memory | null, slot: WebAssembly.Global, imports: Record<string, WebAssembly.ModuleImports>): WebAssembly.Instance {

@@ -56,13 +56,14 @@ export class Logger {
     else this.#line(r.id, `  ${r.function ?? ''}: ${line}`, 'dim');
   }
 
-  completed(r: RequestLog, status: number, error: WaftError | null, extra: Record<string, unknown> = {}): void {
+  /** `thread`: where the guest ran (JSON logs only); null when no guest ran. */
+  completed(r: RequestLog, status: number, error: WaftError | null, thread: 'serving' | 'worker' | null = null): void {
     if (!this.requests) return;
     const ms = performance.now() - r.startedAt;
     if (this.format === 'json') {
       this.#json({
         type: 'request', request_id: r.id, method: r.method, url: r.url, remote: r.remote, function: r.function,
-        status, duration_ms: Math.round(ms * 1000) / 1000, ...(error ? { error: error.code, message: error.message } : {}), ...extra,
+        status, duration_ms: Math.round(ms * 1000) / 1000, ...(error ? { error: error.code, message: error.message } : {}), ...(thread ? { thread } : {}),
       });
       return;
     }

@@ -119,7 +119,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       error = WaftError.wrap(err);
     }
     if (error && !res.headersSent) sendError(res, error, log.id);
-    opts.logger.completed(log, res.statusCode, error, done ? { thread: done.inline ? 'serving' : 'worker' } : undefined);
+    opts.logger.completed(log, res.statusCode, error, done ? (done.inline ? 'serving' : 'worker') : null);
     if (opts.onCompleted) {
       const durationMs = performance.now() - log.startedAt;
       opts.onCompleted({

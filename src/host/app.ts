@@ -32,10 +32,13 @@ export interface AppCapabilities {
  * Compiles every function of a manifest and builds its router. Route conflicts and unreadable
  * modules fail here, at load time, never at request time. Admission state carries over from
  * `previous` for functions whose limits did not change, so a reload does not double concurrency.
- * Each function gets the capability grant its manifest entry asks for: the runtime config
+ * `admissions` (another thread's sharedAdmissions()) makes each function share that thread's
+ * admission instead, so that threads serving one app share its limits. Each function gets the capability grant its manifest entry asks for: the runtime config
  * defaults and the variables' defaults when `capabilities` is not given.
  */
-export async function loadApp(manifest: AppManifest, cache: ModuleCache, previous?: LoadedApp, capabilities?: AppCapabilities): Promise<LoadedApp> {
+export async function loadApp(
+  manifest: AppManifest, cache: ModuleCache, previous?: LoadedApp, capabilities?: AppCapabilities, admissions?: Record<string, SharedArrayBuffer>,
+): Promise<LoadedApp> {
   const caps = capabilities ?? { runtime: defaultRuntimeConfig(manifest.dir), variables: defaultVariables(manifest) };
   const secrets = secretValues(manifest, caps.variables);
   const redactor = new Redactor(secrets);
@@ -53,7 +56,7 @@ export async function loadApp(manifest: AppManifest, cache: ModuleCache, previou
         grant: { key: grantKey(grant), value: grant },
         redact: redactor.empty ? undefined : (text) => redactor.redact(text),
       },
-      admission: reuseAdmission(previous?.functions.get(spec.name), spec),
+      admission: admissionFor(spec, previous?.functions.get(spec.name), admissions?.[spec.name]),
     };
     functions.set(spec.name, fn);
   }));
@@ -159,7 +162,15 @@ async function compileFunction(manifest: AppManifest, spec: FunctionSpec, cache:
   }
 }
 
-function reuseAdmission(old: GatewayFunction | undefined, spec: FunctionSpec): Admission {
+/** What another thread needs to share the app's admissions: see loadApp(). */
+export function sharedAdmissions(app: LoadedApp): Record<string, SharedArrayBuffer> {
+  const out: Record<string, SharedArrayBuffer> = {};
+  for (const [name, fn] of app.functions) out[name] = fn.admission.shared;
+  return out;
+}
+
+function admissionFor(spec: FunctionSpec, old: GatewayFunction | undefined, shared: SharedArrayBuffer | undefined): Admission {
+  if (shared) return new Admission(spec.limits.concurrency, spec.limits.queue, shared);
   const a = old?.admission;
   if (a && a.concurrency === spec.limits.concurrency && a.queueLimit === spec.limits.queue) return a;
   return new Admission(spec.limits.concurrency, spec.limits.queue);

@@ -1,17 +1,19 @@
-import { createServer, type Server } from 'node:http';
 import type { FSWatcher } from 'node:fs';
-import { abiExtension } from '../capabilities/abi/index.ts';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { WaftError } from '../errors.ts';
 import { loadManifest } from '../manifest/load.ts';
 import { checkKeyValueStores, loadRuntimeConfig } from '../manifest/runtime-config.ts';
 import type { AppManifest } from '../manifest/types.ts';
 import { ModuleCache } from '../wasm/cache.ts';
-import { Sandbox, type SandboxOptions } from '../sandbox/pool.ts';
-import { createGateway, type Gateway } from '../triggers/http/gateway.ts';
-import { loadApp, resolveAppVariables, type AppCapabilities, type LoadedApp, type VariableSources } from './app.ts';
+import type { SandboxOptions } from '../sandbox/pool.ts';
+import { IN_FLIGHT, SERVED, type Gateway } from '../triggers/http/gateway.ts';
+import { loadApp, resolveAppVariables, sharedAdmissions, type AppCapabilities, type LoadedApp, type VariableSources } from './app.ts';
 import { buildApp, buildFunction } from './build.ts';
 import type { Logger } from './logger.ts';
+import { listenError, startServing } from './serving.ts';
+import { ServingThread } from './threads.ts';
 import { watchApp } from './watch.ts';
 
 export interface DevServerOptions {
@@ -32,13 +34,24 @@ export interface DevServerOptions {
    * development (like curl --resolve). The SSRF policy checks them as it checks DNS answers.
    */
   resolve?: Record<string, string[]>;
+  /**
+   * Threads that serve HTTP (default 1). Each listens on the port (SO_REUSEPORT: the kernel
+   * spreads the connections), runs short guests inline and has its own sandbox; the functions'
+   * concurrency and queue limits are shared by all of them.
+   */
+  threads?: number;
 }
 
 export interface DevServer {
   url: string;
+  /** The main thread's server and gateway (the other serving threads have their own). */
   server: Server;
   gateway: Gateway;
   app(): LoadedApp;
+  /** Requests in flight, on every thread. */
+  readonly inFlight: number;
+  /** Requests answered so far by each serving thread, the main thread first. */
+  served(): number[];
   /** Resolves after each reload attempt (for tests and tools). */
   onReload(listener: (error: WaftError | null) => void): void;
   /** Stops accepting, lets in-flight requests finish for up to graceMs, then stops the guests. */
@@ -59,28 +72,37 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     checkKeyValueStores(m, runtime);
     return { runtime, variables: await resolveAppVariables(m, opts.variables ?? {}), resolve: opts.resolve };
   };
-  let app = await loadApp(manifest, cache, undefined, await capabilities(manifest));
+  let caps = await capabilities(manifest);
+  let app = await loadApp(manifest, cache, undefined, caps);
   const filter = logger.filter;
   logger.filter = (line) => filter(app.redactor.redact(line));
-  const sandbox = new Sandbox({ extension: abiExtension, ...opts.sandbox });
-  await sandbox.ready();
-  const gateway = createGateway({ sandbox, logger, resolve: (req) => ({ app, path: req.url ?? '/' }) });
-  const server = createServer({ keepAliveTimeout: 5000 }, gateway.handle);
+  const threadCount = Math.max(1, opts.threads ?? 1);
+  if (threadCount > 1 && opts.port !== 0) await checkPortFree(opts.host, opts.port);
+  const tally = new SharedArrayBuffer(threadCount * 8);
+  // Each thread has a sandbox: together they keep as many workers as one would.
+  const sandbox: SandboxOptions = { minWorkers: Math.max(1, Math.floor(availableParallelism() / threadCount)), ...opts.sandbox };
+  if (sandbox.extension instanceof URL) sandbox.extension = sandbox.extension.href;
+  const main = await startServing({
+    host: opts.host, port: opts.port, reusePort: threadCount > 1, logger, sandbox,
+    tally: new Int32Array(tally, 0, 2), app: () => app,
+  });
+  const { server, gateway } = main;
+  const threads: ServingThread[] = [];
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(opts.port, opts.host, resolve);
-    });
+    for (let index = 1; index < threadCount; index++) {
+      threads.push(await ServingThread.start({
+        manifest: manifest.file, capabilities: caps, admissions: sharedAdmissions(app), host: opts.host, port: main.port,
+        sandbox, format: logger.format, requests: logger.requests, tally, index,
+      }, logger));
+    }
   } catch (err) {
-    await sandbox.close();
-    const e = err as NodeJS.ErrnoException;
-    throw new WaftError('WAFT_E_USAGE', e.code === 'EADDRINUSE'
-      ? `cannot listen on ${opts.host}:${opts.port}: the address is in use; pick another with --listen`
-      : `cannot listen on ${opts.host}:${opts.port}: ${e.message}`);
+    await Promise.all([main.stop(0), ...threads.map((t) => t.stop(0))]);
+    logger.filter = filter;
+    throw err;
   }
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
-  logger.info(`waft up: serving "${manifest.app.name}" at ${url}`, { url, app: manifest.app.name });
+  logger.info(`waft up: serving "${manifest.app.name}" at ${url}${threadCount > 1 ? ` on ${threadCount} threads` : ''}`, { url, app: manifest.app.name, threads: threadCount });
   for (const route of app.router.routes) logger.info(`  ${route.name.padEnd(16)} ${url}${route.pattern}`, { function: route.name, route: route.pattern });
 
   const reloadListeners: ((error: WaftError | null) => void)[] = [];
@@ -94,8 +116,14 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
           await buildFunction(spec);
         }
         const next = await loadManifest(manifest.file);
-        app = await loadApp(next, cache, app, await capabilities(next));
+        const nextCaps = await capabilities(next);
+        app = await loadApp(next, cache, app, nextCaps);
         manifest = next;
+        caps = nextCaps;
+        const failures = await Promise.all(threads.map((t) => t.reload(caps, sharedAdmissions(app))));
+        failures.forEach((e, i) => {
+          if (e) logger.warn(`Serving thread ${threads[i].index} still serves the previous version: ${e.message} [${e.code}]`);
+        });
         logger.info(`Reloaded "${manifest.app.name}" (${app.functions.size} functions)`);
       } catch (err) {
         error = WaftError.wrap(err);
@@ -105,19 +133,34 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     });
   }
 
+  const counts = new Int32Array(tally);
   return {
     url, server, gateway,
     app: () => app,
+    get inFlight() {
+      let n = 0;
+      for (let i = 0; i < threadCount; i++) n += Atomics.load(counts, i * 2 + IN_FLIGHT);
+      return n;
+    },
+    served: () => Array.from({ length: threadCount }, (_, i) => Atomics.load(counts, i * 2 + SERVED)),
     onReload: (listener) => { reloadListeners.push(listener); },
     async stop(graceMs) {
       watcher?.close();
-      server.close();
-      server.closeIdleConnections();
-      const clean = await gateway.drain(graceMs);
-      server.closeAllConnections();
-      await sandbox.close();
+      const clean = await Promise.all([main.stop(graceMs), ...threads.map((t) => t.stop(graceMs))]);
       logger.filter = filter;
-      return clean;
+      return clean.every(Boolean);
     },
   };
+}
+
+/**
+ * SO_REUSEPORT would let this server share a port that another one (say, an earlier `waft up`)
+ * listens on with it too, and take half its connections: make sure no one listens there first.
+ */
+function checkPortFree(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', (err) => reject(listenError(host, port, err as NodeJS.ErrnoException)));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  });
 }

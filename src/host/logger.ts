@@ -1,8 +1,12 @@
 import { STATUS_CODES } from 'node:http';
-import type { Writable } from 'node:stream';
 import type { WaftError } from '../errors.ts';
 
 export type LogFormat = 'pretty' | 'plain' | 'json';
+
+/** Where log text goes: a stream such as process.stdout, or anything that takes whole lines. */
+export interface LogSink {
+  write(text: string): unknown;
+}
 
 export interface RequestLog {
   id: string;
@@ -24,18 +28,18 @@ const color = { dim: '\x1b[2m', red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1
  */
 export class Logger {
   readonly format: LogFormat;
-  readonly #out: Writable;
+  readonly #out: LogSink;
   /** Every line passes through this before it is written (secrets are redacted here). */
   filter: (line: string) => string = (line) => line;
   /** False hides the per-request lines (`waft up --quiet`); guest output and notices still show. */
   requests = true;
 
-  constructor(format: LogFormat, out: Writable = process.stdout) {
+  constructor(format: LogFormat, out: LogSink = process.stdout) {
     this.format = format;
     this.#out = out;
   }
 
-  static auto(format: string | undefined, out: Writable & { isTTY?: boolean } = process.stdout): Logger {
+  static auto(format: string | undefined, out: LogSink & { isTTY?: boolean } = process.stdout): Logger {
     if (format === 'json') return new Logger('json', out);
     if (format === 'plain') return new Logger('plain', out);
     return new Logger(out.isTTY && !process.env.NO_COLOR ? 'pretty' : 'plain', out);
@@ -74,23 +78,24 @@ export class Logger {
 
   info(message: string, fields: Record<string, unknown> = {}): void {
     if (this.format === 'json') this.#json({ type: 'info', message, ...fields });
-    else this.#write(this.format === 'pretty' ? `${color.cyan}${message}${color.reset}\n` : `${message}\n`);
+    else this.write(this.format === 'pretty' ? `${color.cyan}${message}${color.reset}\n` : `${message}\n`);
   }
 
   warn(message: string, fields: Record<string, unknown> = {}): void {
     if (this.format === 'json') this.#json({ type: 'warn', message, ...fields });
-    else this.#write(this.format === 'pretty' ? `${color.yellow}${message}${color.reset}\n` : `${message}\n`);
+    else this.write(this.format === 'pretty' ? `${color.yellow}${message}${color.reset}\n` : `${message}\n`);
   }
 
   #line(id: string, text: string, hue?: keyof typeof color): void {
-    this.#write(this.format === 'pretty' && hue ? `[${id}] ${color[hue]}${text}${color.reset}\n` : `[${id}] ${text}\n`);
+    this.write(this.format === 'pretty' && hue ? `[${id}] ${color[hue]}${text}${color.reset}\n` : `[${id}] ${text}\n`);
   }
 
   #json(fields: Record<string, unknown>): void {
-    this.#write(`${JSON.stringify({ time: new Date().toISOString(), ...fields })}\n`);
+    this.write(`${JSON.stringify({ time: new Date().toISOString(), ...fields })}\n`);
   }
 
-  #write(text: string): void {
+  /** Writes lines already formatted (another thread's log), through the filter. */
+  write(text: string): void {
     this.#out.write(this.filter(text));
   }
 }

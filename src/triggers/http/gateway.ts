@@ -36,6 +36,11 @@ export interface GatewayOptions {
   onGuestLog?: (app: GatewayApp, fn: string, requestId: string, line: string, req: IncomingMessage) => void;
   /** Called once per request (health checks aside) after its response: request logs, metrics, usage. */
   onCompleted?: (completed: Completed) => void;
+  /**
+   * Where the counts are kept: [requests in flight, requests served]. Give a view of a
+   * SharedArrayBuffer to read them from another thread.
+   */
+  tally?: Int32Array;
 }
 
 export interface Completed {
@@ -64,8 +69,12 @@ export interface Gateway {
 const idPrefix = randomBytes(3).toString('hex');
 let idCounter = 0;
 
+/** The words of GatewayOptions.tally. */
+export const IN_FLIGHT = 0;
+export const SERVED = 1;
+
 export function createGateway(opts: GatewayOptions): Gateway {
-  let inFlight = 0;
+  const tally = opts.tally ?? new Int32Array(2);
   let drained: (() => void) | null = null;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -131,16 +140,17 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   return {
     handle(req, res) {
-      inFlight++;
+      Atomics.add(tally, IN_FLIGHT, 1);
       handle(req, res).finally(() => {
-        if (--inFlight === 0 && drained) drained();
+        Atomics.add(tally, SERVED, 1);
+        if (Atomics.sub(tally, IN_FLIGHT, 1) === 1 && drained) drained();
       });
     },
     get inFlight() {
-      return inFlight;
+      return Atomics.load(tally, IN_FLIGHT);
     },
     drain(graceMs) {
-      if (inFlight === 0) return Promise.resolve(true);
+      if (Atomics.load(tally, IN_FLIGHT) === 0) return Promise.resolve(true);
       return new Promise((resolve) => {
         const timer = setTimeout(() => resolve(false), graceMs);
         drained = () => { clearTimeout(timer); resolve(true); };

@@ -6,7 +6,7 @@ import type { KvBackendConfig } from '../capabilities/kv/index.ts';
 import { expandTemplate, parseDotenv, Redactor, resolveVariables } from '../capabilities/variables/index.ts';
 import { defaultRuntimeConfig, type KvStoreConfig, type RuntimeConfig } from '../manifest/runtime-config.ts';
 import type { AppManifest, FunctionSpec } from '../manifest/types.ts';
-import type { ModuleCache } from '../wasm/cache.ts';
+import type { CompiledModule, ModuleCache } from '../wasm/cache.ts';
 import { readModuleFile } from '../wasm/load.ts';
 import { Admission } from '../triggers/http/admission.ts';
 import type { GatewayApp, GatewayFunction } from '../triggers/http/gateway.ts';
@@ -32,9 +32,10 @@ export interface AppCapabilities {
  * Compiles every function of a manifest and builds its router. Route conflicts and unreadable
  * modules fail here, at load time, never at request time. Admission state carries over from
  * `previous` for functions whose limits did not change, so a reload does not double concurrency.
- * `admissions` (another thread's sharedAdmissions()) makes each function share that thread's
- * admission instead, so that threads serving one app share its limits. Each function gets the capability grant its manifest entry asks for: the runtime config
- * defaults and the variables' defaults when `capabilities` is not given.
+ * `admissions` (another thread's appShare()) makes each function share that thread's admission
+ * instead, so that the threads serving one app share its limits. Each function gets the
+ * capability grant its manifest entry asks for: the runtime config defaults and the variables'
+ * defaults when `capabilities` is not given.
  */
 export async function loadApp(
   manifest: AppManifest, cache: ModuleCache, previous?: LoadedApp, capabilities?: AppCapabilities, admissions?: Record<string, SharedArrayBuffer>,
@@ -162,11 +163,21 @@ async function compileFunction(manifest: AppManifest, spec: FunctionSpec, cache:
   }
 }
 
-/** What another thread needs to share the app's admissions: see loadApp(). */
-export function sharedAdmissions(app: LoadedApp): Record<string, SharedArrayBuffer> {
-  const out: Record<string, SharedArrayBuffer> = {};
-  for (const [name, fn] of app.functions) out[name] = fn.admission.shared;
-  return out;
+/** What another thread that serves the same app takes from this one's load (it can be posted). */
+export interface AppShare {
+  /** Each function's admission state (see loadApp). */
+  admissions: Record<string, SharedArrayBuffer>;
+  /** The compiled modules, for the other thread's ModuleCache: it need not compile them again. */
+  modules: CompiledModule[];
+}
+
+export function appShare(app: LoadedApp): AppShare {
+  const share: AppShare = { admissions: {}, modules: [] };
+  for (const [name, fn] of app.functions) {
+    share.admissions[name] = fn.admission.shared;
+    share.modules.push(fn.target.module);
+  }
+  return share;
 }
 
 function admissionFor(spec: FunctionSpec, old: GatewayFunction | undefined, shared: SharedArrayBuffer | undefined): Admission {

@@ -9,7 +9,7 @@ import type { AppManifest } from '../manifest/types.ts';
 import { ModuleCache } from '../wasm/cache.ts';
 import type { SandboxOptions } from '../sandbox/pool.ts';
 import { IN_FLIGHT, SERVED, type Gateway } from '../triggers/http/gateway.ts';
-import { loadApp, resolveAppVariables, sharedAdmissions, type AppCapabilities, type LoadedApp, type VariableSources } from './app.ts';
+import { appShare, loadApp, resolveAppVariables, type AppCapabilities, type LoadedApp, type VariableSources } from './app.ts';
 import { buildApp, buildFunction } from './build.ts';
 import type { Logger } from './logger.ts';
 import { listenError, startServing } from './serving.ts';
@@ -72,7 +72,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     checkKeyValueStores(m, runtime);
     return { runtime, variables: await resolveAppVariables(m, opts.variables ?? {}), resolve: opts.resolve };
   };
-  let caps = await capabilities(manifest);
+  const caps = await capabilities(manifest);
   let app = await loadApp(manifest, cache, undefined, caps);
   const filter = logger.filter;
   logger.filter = (line) => filter(app.redactor.redact(line));
@@ -87,18 +87,17 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     tally: new Int32Array(tally, 0, 2), app: () => app,
   });
   const { server, gateway } = main;
-  const threads: ServingThread[] = [];
-  try {
-    for (let index = 1; index < threadCount; index++) {
-      threads.push(await ServingThread.start({
-        manifest: manifest.file, capabilities: caps, admissions: sharedAdmissions(app), host: opts.host, port: main.port,
-        sandbox, format: logger.format, requests: logger.requests, tally, index,
-      }, logger));
-    }
-  } catch (err) {
+  const share = appShare(app);
+  const starts = await Promise.allSettled(Array.from({ length: threadCount - 1 }, (_, i) => ServingThread.start({
+    manifest: manifest.file, capabilities: caps, share, host: opts.host, port: main.port,
+    sandbox, format: logger.format, requests: logger.requests, tally, index: i + 1,
+  }, logger)));
+  const threads = starts.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = starts.find((s) => s.status === 'rejected');
+  if (failed) {
     await Promise.all([main.stop(0), ...threads.map((t) => t.stop(0))]);
     logger.filter = filter;
-    throw err;
+    throw failed.reason;
   }
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
@@ -119,8 +118,8 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
         const nextCaps = await capabilities(next);
         app = await loadApp(next, cache, app, nextCaps);
         manifest = next;
-        caps = nextCaps;
-        const failures = await Promise.all(threads.map((t) => t.reload(caps, sharedAdmissions(app))));
+        const nextShare = appShare(app);
+        const failures = await Promise.all(threads.map((t) => t.reload(nextCaps, nextShare)));
         failures.forEach((e, i) => {
           if (e) logger.warn(`Serving thread ${threads[i].index} still serves the previous version: ${e.message} [${e.code}]`);
         });

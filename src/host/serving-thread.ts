@@ -1,5 +1,5 @@
 // A thread of `waft up --threads N` other than the main one (see ./threads.ts): it loads the
-// app itself, listens on the main thread's port with SO_REUSEPORT, runs guests in its own
+// app itself (from the modules the main thread compiled), listens on the main thread's port with SO_REUSEPORT, runs guests in its own
 // sandbox, shares the functions' admissions with the other threads and sends its log lines to
 // the main thread.
 import { parentPort, workerData } from 'node:worker_threads';
@@ -30,9 +30,10 @@ function flush(): void {
 logger.requests = data.requests;
 
 const cache = new ModuleCache();
+for (const m of data.share.modules) cache.add(m);
 let app: LoadedApp;
 try {
-  app = await loadApp(await loadManifest(data.manifest), cache, undefined, data.capabilities, data.admissions);
+  app = await loadApp(await loadManifest(data.manifest), cache, undefined, data.capabilities, data.share.admissions);
   logger.filter = (line) => app.redactor.redact(line);
   const serving = await startServing({
     host: data.host, port: data.port, reusePort: true, logger, sandbox: data.sandbox,
@@ -40,8 +41,9 @@ try {
   });
   port.on('message', (message: ToThread) => {
     if (message.type === 'reload') {
+      for (const m of message.share.modules) cache.add(m);
       loadManifest(data.manifest)
-        .then((manifest) => loadApp(manifest, cache, app, message.capabilities, message.admissions))
+        .then((manifest) => loadApp(manifest, cache, app, message.capabilities, message.share.admissions))
         .then((next) => { app = next; send({ type: 'reloaded', error: null }); },
           (err) => send({ type: 'reloaded', error: WaftError.wrap(err).toJSON() }));
     } else {

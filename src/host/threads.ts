@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { WaftError, type ErrorData } from '../errors.ts';
 import type { SandboxOptions } from '../sandbox/pool.ts';
-import type { AppCapabilities } from './app.ts';
+import type { AppCapabilities, AppShare } from './app.ts';
 import type { Logger, LogFormat } from './logger.ts';
 
 /** What a serving thread (./serving-thread.ts) starts from. */
@@ -9,7 +9,7 @@ export interface ThreadData {
   /** The waft.toml the main thread loaded; the thread loads it again on each reload. */
   manifest: string;
   capabilities: AppCapabilities;
-  admissions: Record<string, SharedArrayBuffer>;
+  share: AppShare;
   host: string;
   port: number;
   /** Its extension, if any, as a URL string (a URL object cannot be posted). */
@@ -22,7 +22,7 @@ export interface ThreadData {
 }
 
 export type ToThread =
-  | { type: 'reload'; capabilities: AppCapabilities; admissions: Record<string, SharedArrayBuffer> }
+  | { type: 'reload'; capabilities: AppCapabilities; share: AppShare }
   | { type: 'stop'; graceMs: number };
 
 export type FromThread =
@@ -69,8 +69,8 @@ export class ServingThread {
   }
 
   /** Loads the app again on the thread; resolves with the error that kept its previous version. */
-  async reload(capabilities: AppCapabilities, admissions: Record<string, SharedArrayBuffer>): Promise<WaftError | null> {
-    const reply = await this.#ask('reloaded', { type: 'reload', capabilities, admissions });
+  async reload(capabilities: AppCapabilities, share: AppShare): Promise<WaftError | null> {
+    const reply = await this.#ask('reloaded', { type: 'reload', capabilities, share });
     return reply.type === 'reloaded' && reply.error ? WaftError.fromData(reply.error) : null;
   }
 

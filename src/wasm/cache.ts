@@ -38,6 +38,11 @@ export class ModuleCache {
     return entry;
   }
 
+  /** Takes a module another thread compiled (a CompiledModule can be posted): no compile here. */
+  add(compiled: CompiledModule): void {
+    if (!this.#entries.has(compiled.hash)) this.#entries.set(compiled.hash, Promise.resolve(compiled));
+  }
+
   delete(hash: string): void {
     this.#entries.delete(hash);
   }

@@ -14,11 +14,12 @@ import { serveApp, until, writeApp } from '../support/app.ts';
 
 const skip = clangMissing() ?? false;
 
+function manifest(greeting: string, limits = ''): string {
+  return `[app]\nname = "threads"\n\n[functions.hello]\nsource = "reply.wasm"\nroute = "/hello"\nenvironment = { GREETING = "${greeting}" }\n${limits}`;
+}
+
 function replyApp(greeting: string, limits = ''): string {
-  return writeApp({
-    'waft.toml': `[app]\nname = "threads"\n\n[functions.hello]\nsource = "reply.wasm"\nroute = "/hello"\nenvironment = { GREETING = "${greeting}" }\n${limits}`,
-    'reply.wasm': { copy: cGuest('wagi_reply')! },
-  });
+  return writeApp({ 'waft.toml': manifest(greeting, limits), 'reply.wasm': { copy: cGuest('wagi_reply')! } });
 }
 
 /** One request on a connection of its own, so that the kernel picks a thread for each. */
@@ -75,8 +76,7 @@ describe('waft up --threads', { skip }, () => {
     try {
       assert.deepEqual(new Set((await spread(app.url, '/hello', 8)).map((r) => r.text)), new Set(['before\n']));
       const reloaded = new Promise<Error | null>((resolve) => app.dev.onReload(resolve));
-      const text = `[app]\nname = "threads"\n\n[functions.hello]\nsource = "reply.wasm"\nroute = "/hello"\nenvironment = { GREETING = "after" }\n`;
-      writeFileSync(join(app.dir, 'waft.toml'), text);
+      writeFileSync(join(app.dir, 'waft.toml'), manifest('after'));
       assert.equal(await reloaded, null);
       const before = app.dev.served();
       assert.deepEqual(new Set((await spread(app.url, '/hello', 24)).map((r) => r.text)), new Set(['after\n']));

@@ -108,7 +108,7 @@ export function fdCalls(ctx: WasiContext): Record<string, Call> {
       const e = fds.get(fd);
       const vecs = mem.iovecs(iovs >>> 0, iovsLen >>> 0);
       nreadPtr >>>= 0;
-      mem.slice(nreadPtr, 4);
+      mem.check(nreadPtr, 4);
       if (e.kind === 'stdin') {
         if ((e.rights & RIGHTS.FD_READ) === 0n) fail(ERRNO.BADF);
         let total = 0;
@@ -135,7 +135,7 @@ export function fdCalls(ctx: WasiContext): Record<string, Call> {
     fd_write: (fd: number, iovs: number, iovsLen: number, nwrittenPtr: number) => {
       const e = fds.get(fd);
       nwrittenPtr >>>= 0;
-      mem.slice(nwrittenPtr, 4);
+      mem.check(nwrittenPtr, 4);
       if (e.kind === 'stdout') {
         if ((e.rights & RIGHTS.FD_WRITE) === 0n) fail(ERRNO.BADF);
         const data = mem.gather(iovs >>> 0, iovsLen >>> 0);
@@ -158,7 +158,9 @@ export function fdCalls(ctx: WasiContext): Record<string, Call> {
     fd_fdstat_get: (fd: number, ptr: number) => {
       const e = fds.get(fd);
       ptr >>>= 0;
-      mem.slice(ptr, 24).fill(0);
+      mem.check(ptr, 24);
+      mem.setU32(ptr, 0);
+      mem.setU32(ptr + 4, 0);
       mem.setU8(ptr, filetypeOfEntry(e));
       mem.setU16(ptr + 2, e.fdflags);
       mem.setU64(ptr + 8, e.rights);
@@ -193,7 +195,7 @@ export function fdCalls(ctx: WasiContext): Record<string, Call> {
       const needed = offset === 0n && whence === WHENCE.CUR ? RIGHTS.FD_TELL : RIGHTS.FD_SEEK;
       if ((e.rights & needed) === 0n) fail(ERRNO.NOTCAPABLE);
       newOffsetPtr >>>= 0;
-      mem.slice(newOffsetPtr, 8);
+      mem.check(newOffsetPtr, 8);
       let base: bigint;
       switch (whence) {
         case WHENCE.SET: base = 0n; break;
@@ -310,7 +312,7 @@ export function fdCalls(ctx: WasiContext): Record<string, Call> {
       if (e.kind !== 'file' || (e.rights & RIGHTS.FD_READ) === 0n) fail(ERRNO.BADF);
       if ((e.rights & RIGHTS.FD_SEEK) === 0n) fail(ERRNO.NOTCAPABLE);
       const vecs = mem.iovecs(iovs >>> 0, iovsLen >>> 0);
-      mem.slice(nreadPtr >>> 0, 4);
+      mem.check(nreadPtr >>> 0, 4);
       offset = BigInt.asUintN(64, offset);
       if (offset > MAX_OFFSET) fail(ERRNO.INVAL);
       mem.setU32(nreadPtr >>> 0, readFileAt(e.hostFd, mem, vecs, offset));
@@ -323,7 +325,7 @@ export function fdCalls(ctx: WasiContext): Record<string, Call> {
       if (e.kind !== 'file' || (e.rights & RIGHTS.FD_WRITE) === 0n) fail(ERRNO.BADF);
       if ((e.rights & RIGHTS.FD_SEEK) === 0n) fail(ERRNO.NOTCAPABLE);
       const vecs = mem.iovecs(iovs >>> 0, iovsLen >>> 0);
-      mem.slice(nwrittenPtr >>> 0, 4);
+      mem.check(nwrittenPtr >>> 0, 4);
       // writeFileAt refuses a write past MAX_FILE_SIZE (EFBIG) before writing anything.
       mem.setU32(nwrittenPtr >>> 0, writeFileAt(e, mem, vecs, BigInt.asUintN(64, offset)));
       return ERRNO.SUCCESS;
@@ -336,8 +338,8 @@ export function fdCalls(ctx: WasiContext): Record<string, Call> {
       if ((e.rights & RIGHTS.FD_READDIR) === 0n) fail(ERRNO.NOTCAPABLE);
       buf >>>= 0;
       bufLen >>>= 0;
-      mem.slice(buf, bufLen);
-      mem.slice(usedPtr >>> 0, 4);
+      mem.check(buf, bufLen);
+      mem.check(usedPtr >>> 0, 4);
       cookie = BigInt.asUintN(64, cookie);
       if (cookie === 0n || !e.listing) e.listing = listDirectory(e);
       mem.setU32(usedPtr >>> 0, writeDirents(mem, buf, bufLen, e.listing, cookie));

@@ -131,7 +131,7 @@ export function pathCalls(ctx: WasiContext): Record<string, Call> {
       const dir = fds.dir(fd, RIGHTS.PATH_OPEN);
       const path = str(pathPtr, pathLen);
       outPtr >>>= 0;
-      mem.slice(outPtr, 4);
+      mem.check(outPtr, 4);
       const entry = openAt(dir, path, dirflags, oflags & 0xffff, BigInt.asUintN(64, base), BigInt.asUintN(64, inheriting), fdflags & 0xffff);
       mem.setU32(outPtr, fds.add(entry));
       return ERRNO.SUCCESS;
@@ -151,7 +151,7 @@ export function pathCalls(ctx: WasiContext): Record<string, Call> {
     path_filestat_get: (fd: number, flags: number, pathPtr: number, pathLen: number, outPtr: number) => {
       const dir = fds.dir(fd, RIGHTS.PATH_FILESTAT_GET);
       const path = str(pathPtr, pathLen);
-      mem.slice(outPtr >>> 0, 64);
+      mem.check(outPtr >>> 0, 64);
       const st = withPath(dir, path, (flags & LOOKUPFLAGS.SYMLINK_FOLLOW) !== 0, statResolved);
       writeFilestat(mem, outPtr >>> 0, st);
       return ERRNO.SUCCESS;
@@ -195,7 +195,7 @@ export function pathCalls(ctx: WasiContext): Record<string, Call> {
     path_readlink: (fd: number, pathPtr: number, pathLen: number, buf: number, bufLen: number, outPtr: number) => {
       const dir = fds.dir(fd, RIGHTS.PATH_READLINK);
       const path = str(pathPtr, pathLen);
-      mem.slice(outPtr >>> 0, 4);
+      mem.check(outPtr >>> 0, 4);
       const target = withPath(dir, path, false, (r) => {
         if (r.name === null) fail(ERRNO.INVAL);
         return readlinkSync(r.path, { encoding: 'buffer' });

@@ -23,7 +23,7 @@ interface Event {
 /** Reads the subscriptions; a clock that is neither realtime nor monotonic is EINVAL, as in wasmtime. */
 function readSubscriptions(ctx: WasiContext, ptr: number, n: number): Sub[] {
   const mem = ctx.memory;
-  mem.slice(ptr, n * SUBSCRIPTION_SIZE);
+  mem.check(ptr, n * SUBSCRIPTION_SIZE);
   const subs: Sub[] = [];
   const now = monotonicNs();
   for (let i = 0; i < n; i++) {
@@ -133,8 +133,8 @@ export function pollCalls(ctx: WasiContext): Record<string, (...args: any[]) => 
       // Like wasmtime: with nothing to wait for, the guest would sleep forever.
       if (nsubs === 0) fail(ERRNO.INVAL);
       const subs = readSubscriptions(ctx, inPtr, nsubs);
-      ctx.memory.slice(outPtr, nsubs * EVENT_SIZE);
-      ctx.memory.slice(neventsPtr, 4);
+      ctx.memory.check(outPtr, nsubs * EVENT_SIZE);
+      ctx.memory.check(neventsPtr, 4);
       const ready = collect(ctx, subs);
       if (ready.length > 0) return writeEvents(ctx, outPtr, ready, neventsPtr);
       if (ctx.aborted) return Promise.reject(ctx.aborted);

@@ -15,7 +15,7 @@ export function filetypeOf(st: { isFile(): boolean; isDirectory(): boolean; isSy
 
 /** Writes a filestat (64 bytes) at ptr. Pass BigIntStats for exact nanosecond times. */
 export function writeFilestat(mem: GuestMemory, ptr: number, st: BigIntStats): void {
-  mem.slice(ptr, 64);
+  mem.check(ptr, 64);
   mem.setU64(ptr, st.dev);
   mem.setU64(ptr + 8, st.ino);
   mem.setU8(ptr + 16, filetypeOf(st));

@@ -40,6 +40,15 @@ describe('sandbox', () => {
     assert.equal(text(r.stdout), 'hello from C\narg 0: hello.wasm\narg 1: a b\narg 2: ç\nGREETING=hi\n');
   });
 
+  test('a value with a NUL is cut there, so that it cannot add a variable; other values keep every byte', async (t) => {
+    const m = await c('wasi_stdio');
+    if (!m) return t.skip(clangMissing()!);
+    const r = await sandbox.run({ module: m, args: ['g', 'misc'], env: { A: 'x\0B=1', C: 'é' } });
+    assert.equal(r.error, null);
+    // "A=x\0" is 4 bytes, "C=é\0" 5.
+    assert.match(text(r.stdout), /envc=2 envsz=9\nenv\[0\]=A=x\nenv\[1\]=C=é\n/);
+  });
+
   test('an infinite loop is stopped at its deadline while other guests go on', async () => {
     const loop = await wat('loop');
     const hello = await wat('exit');

@@ -131,6 +131,36 @@ test('proc_exit throws ProcExit carrying the full exit code', async () => {
   }
 });
 
+test('fd_write gathers its vectors in order, empty ones included, and one vector reaches stdout whole', async () => {
+  const { host, x, memory, stdout } = await raw();
+  try {
+    const bytes = new Uint8Array(memory.buffer);
+    const v = new DataView(memory.buffer);
+    bytes.set(new TextEncoder().encode('abcdXYZ'), 100);
+    const vectors = (at: number, list: Array<[number, number]>): void => {
+      list.forEach(([p, l], i) => { v.setUint32(at + i * 8, p, true); v.setUint32(at + i * 8 + 4, l, true); });
+    };
+    vectors(0, [[100, 4], [0, 0], [104, 3]]);
+    assert.equal(x.fd_write(1, 0, 3, 64), ERRNO.SUCCESS);
+    assert.equal(v.getUint32(64, true), 7);
+    vectors(0, [[0, 0], [104, 3]]);
+    assert.equal(x.fd_write(1, 0, 2, 64), ERRNO.SUCCESS);
+    assert.equal(v.getUint32(64, true), 3);
+    vectors(0, [[0, 0], [0, 0]]);
+    assert.equal(x.fd_write(1, 0, 2, 64), ERRNO.SUCCESS);
+    assert.equal(v.getUint32(64, true), 0);
+    assert.equal(stdout.text(), 'abcdXYZXYZ');
+    // The bytes were copied when written: the guest may reuse its buffer at once.
+    bytes.set(new TextEncoder().encode('-------'), 100);
+    assert.equal(stdout.text(), 'abcdXYZXYZ');
+    // An empty vector that points past the end of memory still traps.
+    vectors(0, [[100, 4], [70_000, 0]]);
+    assert.throws(() => x.fd_write(1, 0, 2, 64), /outside linear memory/);
+  } finally {
+    host.close();
+  }
+});
+
 test('fd_pwrite past the largest size node:fs can write is EFBIG and writes nothing', () => {
   const dir = mkdtempSync(join(tmpdir(), 'waft-wasi-raw-'));
   const host = new WasiHost({ args: [], env: {}, stdin: new BytesInput(''), stdout: new CollectOutput(), stderr: new CollectOutput(), preopens: [{ hostPath: dir, guestPath: '/d' }] });

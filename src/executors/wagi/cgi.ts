@@ -155,41 +155,40 @@ function parseHead(block: Uint8Array): CgiHead {
     let line = text.slice(start, end);
     start = end + 1;
     if (line.endsWith('\r')) line = line.slice(0, -1);
-    const where = `line ${lineNo} of the guest's CGI headers`;
     const c0 = line.charCodeAt(0);
     if (c0 === 32 || c0 === 9) {
-      throw malformed(`${where}, ${JSON.stringify(line)}, starts with whitespace: folded (continued) header lines are not supported; put each header on one line`, block, { line: lineNo });
+      throw malformed(`${lineAt(lineNo)}, ${JSON.stringify(line)}, starts with whitespace: folded (continued) header lines are not supported; put each header on one line`, block, { line: lineNo });
     }
     const colon = line.indexOf(':');
     if (colon <= 0) {
       const nph = line.startsWith('HTTP/') ? ' waft does not take a raw HTTP status line (non-parsed-header output); write "Status: 404 Not Found" instead.' : '';
-      throw malformed(`${where}, ${JSON.stringify(line)}, is not a "Name: value" header.${nph} ${HOW}. The output began: ${previewBytes(block)}`, block, { line: lineNo });
+      throw malformed(`${lineAt(lineNo)}, ${JSON.stringify(line)}, is not a "Name: value" header.${nph} ${HOW}. The output began: ${previewBytes(block)}`, block, { line: lineNo });
     }
     const name = line.slice(0, colon);
     if (!TOKEN.test(name)) {
-      throw malformed(`${where} has the header name ${JSON.stringify(name)}, which is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_\`|~ only, no spaces)`, block, { line: lineNo });
+      throw malformed(`${lineAt(lineNo)} has the header name ${JSON.stringify(name)}, which is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_\`|~ only, no spaces)`, block, { line: lineNo });
     }
     const value = trimOws(line.slice(colon + 1));
     if (BAD_VALUE_CHAR.test(value)) {
-      throw malformed(`${where}: the value of ${JSON.stringify(name)} has a control character (${JSON.stringify(value)}); header values cannot hold CR, NUL or other control characters`, block, { line: lineNo, header: name });
+      throw malformed(`${lineAt(lineNo)}: the value of ${JSON.stringify(name)} has a control character (${JSON.stringify(value)}); header values cannot hold CR, NUL or other control characters`, block, { line: lineNo, header: name });
     }
     const lower = name.toLowerCase();
     if (lower === 'status') {
-      if (statusLine !== '') throw malformed(`${where}: "Status" appears twice; write it once`, block, { line: lineNo });
+      if (statusLine !== '') throw malformed(`${lineAt(lineNo)}: "Status" appears twice; write it once`, block, { line: lineNo });
       statusLine = value === '' ? ' ' : value;
       const m = STATUS.exec(value);
       const code = m ? Number(m[1]) : 0;
       if (!m || code < 200 || code > 599) {
         throw new WaftError('WAFT_E_CGI_BAD_STATUS',
-          `the guest's "Status: ${value}" header (${where}) is not valid: write a three-digit code from 200 to 599, optionally followed by a reason, e.g. "Status: 404 Not Found"`,
+          `the guest's "Status: ${value}" header (${lineAt(lineNo)}) is not valid: write a three-digit code from 200 to 599, optionally followed by a reason, e.g. "Status: 404 Not Found"`,
           { line: lineNo, value });
       }
       status = code;
       continue;
     }
     if (lower === 'content-type' || lower === 'location') {
-      if (lower === 'content-type' ? contentType : location) throw malformed(`${where}: "${name}" appears twice; write it once`, block, { line: lineNo, header: name });
-      if (value === '') throw malformed(`${where}: "${name}" has an empty value`, block, { line: lineNo, header: name });
+      if (lower === 'content-type' ? contentType : location) throw malformed(`${lineAt(lineNo)}: "${name}" appears twice; write it once`, block, { line: lineNo, header: name });
+      if (value === '') throw malformed(`${lineAt(lineNo)}: "${name}" has an empty value`, block, { line: lineNo, header: name });
       if (lower === 'content-type') contentType = true;
       else location = true;
       headers.push([name, value]);
@@ -211,6 +210,10 @@ function parseHead(block: Uint8Array): CgiHead {
       { headers: headers.map(([n]) => n), output: previewBytes(block) });
   }
   return { status, headers, ignored: ignored ?? NONE };
+}
+
+function lineAt(lineNo: number): string {
+  return `line ${lineNo} of the guest's CGI headers`;
 }
 
 function trimOws(s: string): string {

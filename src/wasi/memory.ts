@@ -98,56 +98,46 @@ export class GuestMemory {
     this.slice(ptr, data.length).set(data);
   }
 
-  /** The (ptr, len) pairs of an iovec array. */
-  iovecs(ptr: number, count: number): Array<[number, number]> {
-    const out: Array<[number, number]> = [];
+  /** Traps unless an iovec array and every range it names lie in memory; returns their total length. */
+  #checkVectors(ptr: number, count: number): number {
     this.check(ptr, count * 8);
     let total = 0;
     for (let i = 0; i < count; i++) {
-      const p = this.u32(ptr + i * 8);
-      const l = this.u32(ptr + i * 8 + 4);
-      this.check(p, l);
-      total += l;
+      this.check(this.u32(ptr + i * 8), this.u32(ptr + i * 8 + 4));
+      total += this.u32(ptr + i * 8 + 4);
       if (total > 0xffffffff) fail(ERRNO.INVAL);
-      out.push([p, l]);
     }
+    return total;
+  }
+
+  /** The (ptr, len) pairs of an iovec array. */
+  iovecs(ptr: number, count: number): Array<[number, number]> {
+    this.#checkVectors(ptr, count);
+    const out: Array<[number, number]> = [];
+    for (let i = 0; i < count; i++) out.push([this.u32(ptr + i * 8), this.u32(ptr + i * 8 + 4)]);
     return out;
   }
 
   /**
-   * The bytes of a ciovec array: a view of guest memory when they lie in one range (valid until
-   * the guest runs again), else a copy into one buffer. A libc's stdout flush writes two vectors,
-   * one of them often empty: this is the path of every guest's reply, so it builds no pair list.
+   * The bytes of a ciovec array: a view of guest memory when one vector holds them all (valid
+   * until the guest runs again), else a copy into one buffer. A libc's stdout flush writes two
+   * vectors, one of them often empty: this is the path of every guest's reply, so it builds no
+   * pair list.
    */
   gather(ptr: number, count: number): Uint8Array {
-    this.check(ptr, count * 8);
-    const view = this.#refresh().view;
-    let first = -1;
-    let parts = 0;
-    let total = 0;
-    for (let i = 0; i < count; i++) {
-      const p = view.getUint32(ptr + i * 8, true);
-      const l = view.getUint32(ptr + i * 8 + 4, true);
-      this.check(p, l);
-      total += l;
-      if (total > 0xffffffff) fail(ERRNO.INVAL);
-      if (l === 0) continue;
-      if (first < 0) first = i;
-      parts++;
-    }
-    const bytes = this.#refresh().bytes;
-    if (parts <= 1) {
-      const p = first < 0 ? 0 : view.getUint32(ptr + first * 8, true);
-      return bytes.subarray(p, p + total);
-    }
-    const out = new Uint8Array(total);
+    const total = this.#checkVectors(ptr, count);
+    const bytes = this.bytes;
+    let out: Uint8Array | null = null;
     for (let i = 0, at = 0; i < count; i++) {
-      const p = view.getUint32(ptr + i * 8, true);
-      const l = view.getUint32(ptr + i * 8 + 4, true);
+      const p = this.u32(ptr + i * 8);
+      const l = this.u32(ptr + i * 8 + 4);
+      if (l === 0) continue;
+      if (l === total) return bytes.subarray(p, p + l);
+      out ??= new Uint8Array(total);
       out.set(bytes.subarray(p, p + l), at);
       at += l;
     }
-    return out;
+    return out ?? bytes.subarray(0, 0);
   }
 
   /** Spreads `data` over an iovec list; returns how many bytes were placed. */

@@ -3,14 +3,12 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { WaftError, type ErrorData } from '../errors.ts';
 import { concatBytes } from '../util/bytes.ts';
-import { nulCount } from '../util/strings.ts';
 import type { CompiledModule } from '../wasm/cache.ts';
 import type { Preopen } from '../wasi/types.ts';
 import { defaultSandboxLimits, type SandboxLimits } from './limits.ts';
 import { PROFILE_CACHE, type DoneTuple, type FromWorker, type LogEntry, type OutputSpec, type ProfileData, type RunTuple, type ToWorker, type Usage } from './protocol.ts';
 import { STARTED, STOLEN, UNCLAIMED } from './claims.ts';
 import { InlineRunner } from './inline.ts';
-
 import { deliver, NO_BYTES, type OutputTarget } from './output-target.ts';
 
 export type { OutputTarget } from './output-target.ts';
@@ -562,7 +560,6 @@ function cancelError(): ErrorData {
   return { code: 'WAFT_E_GUEST_CANCELLED', message: 'the run was cancelled before the guest finished' };
 }
 
-
 function stdinField(stdin: RunOptions['stdin']): Uint8Array | number | null {
   if (stdin === undefined) return NO_BYTES;
   if (stdin instanceof Uint8Array) return stdin;
@@ -586,18 +583,10 @@ function outputsField(stdout: OutputTarget | undefined, stderr: OutputTarget | u
 function joinEnv(env: Record<string, string> | undefined): string {
   if (!env) return '';
   let out = '';
-  let count = 0;
   for (const k in env) {
-    out += count++ === 0 ? `${k}=${env[k]}` : `\0${k}=${env[k]}`;
-  }
-  // Values hardly ever hold a NUL: look for one once, in the whole text, not in each value.
-  if (count === 0 || nulCount(out) === count - 1) return out;
-  out = '';
-  for (const k in env) {
-    const v = env[k];
-    const nul = v.indexOf('\0');
-    out += out ? `\0${k}=` : `${k}=`;
-    out += nul === -1 ? v : v.slice(0, nul);
+    let v = env[k];
+    if (v.includes('\0')) v = v.slice(0, v.indexOf('\0'));
+    out += out ? `\0${k}=${v}` : `${k}=${v}`;
   }
   return out;
 }

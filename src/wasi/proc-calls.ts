@@ -1,6 +1,5 @@
 // args, environ, clocks, random, process and scheduling calls.
 import { randomFillSync } from 'node:crypto';
-import { nulCount } from '../util/strings.ts';
 import { ERRNO } from './constants.ts';
 import { clockNow, clockResolution } from './clocks.ts';
 import type { WasiContext } from './context.ts';
@@ -63,6 +62,11 @@ class StringTable {
   }
 }
 
+function nulCount(s: string): number {
+  let n = 0;
+  for (let at = s.indexOf('\0'); at !== -1; at = s.indexOf('\0', at + 1)) n++;
+  return n;
+}
 
 export function procCalls(ctx: WasiContext): Record<string, Call> {
   // The tables of the run that read them last: a host serves one run after another (WasiHost.reuse).

@@ -88,6 +88,7 @@ export class InlineRunner {
    */
   run(profile: RunProfile, opts: RunOptions, env: string, elsewhere: (spentMs: number) => Promise<RunResult>): Promise<RunResult> {
     const m = profile.module;
+    const standing = this.#standing(profile);
     const budget = new OutputBudget(profile.limits.maxOutputBytes);
     const stdout = new CollectOutput({ limit: budget, name: 'stdout' });
     const stderr = new CollectOutput({ limit: budget, name: 'stderr' });
@@ -117,11 +118,11 @@ export class InlineRunner {
         // A pause of the thread (a collection, the scheduler) can stop a short run too: only a
         // guest that sleeps, or takes its budget on the worker as well, counts against its function.
         return elsewhere(wallMs).then((result) => {
-          if (slept || result.usage.cpuMs >= this.#budgetMs) this.#strike(this.#standing(profile));
+          if (slept || result.usage.cpuMs >= this.#budgetMs) this.#strike(standing);
           return result;
         });
       }
-      this.#standing(profile).struck = false;
+      standing.struck = false;
       return {
         exitCode: outcome.exitCode, error: outcome.error,
         stdout: deliver(stdout.chunks, opts.stdout), stderr: deliver(stderr.chunks, opts.stderr), logs: [],
